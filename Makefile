@@ -1,0 +1,77 @@
+# One entry point for newcomers: `make demo` and `make test` are all you need.
+# Every target creates the virtual environment first when it is missing or out of date.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FEAST := $(VENV)/bin/feast
+FEATURE_REPO := sms_feature_store
+STAMP := $(VENV)/.installed
+
+# Settings from .env (see .env.sample) reach every command below.
+ifneq (,$(wildcard .env))
+include .env
+export
+endif
+
+# Where `make data` takes the corpus from, when set: a CSV in the sms_id,text,label format.
+# On the project's own machines: make demo SMS_RAW_DATASET=../shared/data/sms_spam/raw_dataset.csv
+SMS_RAW_DATASET ?=
+export SMS_RAW_DATASET
+
+NOTEBOOKS := training/model1_2019/train_model_1_2019.ipynb
+
+.PHONY: help setup data features apply train demo test lint clean
+
+help:
+	@echo "make demo   set up, get the corpus, build features, apply the feature store, train"
+	@echo "make test   run every test"
+	@echo "make setup  create $(VENV) from requirements-dev.txt"
+	@echo "make lint   ruff and mypy"
+	@echo "make train  run the training notebooks headless"
+	@echo "make clean  remove generated data, models and the feature store's local files"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else "Python 3.11 or 3.12 is needed; set PYTHON=python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --editable .
+	touch $(STAMP)
+
+data: setup
+	$(PY) scripts/get_raw_data.py
+
+features: setup
+	$(PY) scripts/create_offline_sources_1.py
+
+apply: setup
+	FEAST_STORE_STAGE=2019 $(FEAST) -c $(FEATURE_REPO) apply
+
+train: setup
+	$(PY) -m training.run_notebook $(NOTEBOOKS)
+
+demo: data features apply train
+	@echo
+	@echo "Chapter 1 (2019) is ready:"
+	@echo "  raw corpus        raw_data/raw_dataset.csv"
+	@echo "  offline sources   offline_data/sms_features1.parquet, offline_data/sms_labels.parquet"
+	@echo "  feature store     $(FEATURE_REPO) (project sms_spam_store, stage 2019)"
+	@echo "  model v1          models/model1_2019/ (metadata.json holds its metrics)"
+	@$(PY) -c 'import json; m = json.load(open("models/model1_2019/metadata.json"))["metrics"]; print("  v1 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
+
+# pytest exits with 5 when it collected no test: that is a broken suite, and is reported so.
+test: setup
+	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
+	exit $$status
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy analysis training scripts
+
+clean:
+	rm -rf offline_data/*.parquet models/model*_* $(FEATURE_REPO)/data

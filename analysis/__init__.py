@@ -1,0 +1,1 @@
+"""Text analysis for the SMS spam detector: cleaning, splits and feature extractors."""

@@ -1,0 +1,58 @@
+"""Turning the corpus into the Parquet files behind Feast's offline store.
+
+Each story stage writes its features with one event time, the day they were computed. Historical
+retrieval later asks "what did we know at date T?", so the event time decides which models could
+have seen which features.
+"""
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.atomic_files import atomic_output
+from analysis.feature_extractor import FeatureExtractor
+
+EVENT_TIMESTAMP = "event_timestamp"
+ENTITY_KEY = "sms_id"
+
+
+def event_timestamps(at: datetime, rows: int) -> pa.Array:
+    """``rows`` copies of ``at`` as a UTC timestamp column with microsecond precision."""
+    if at.tzinfo is None:
+        raise ValueError("event times must be timezone-aware")
+    return pa.array([at] * rows, type=pa.timestamp("us", tz="UTC"))
+
+
+def features_table(
+    corpus: pd.DataFrame, extractor: FeatureExtractor, at: datetime, schema: pa.Schema
+) -> pa.Table:
+    """One row per message: its id, the event time and the extractor's features."""
+    vectors = extractor.vectors(corpus["text"])
+    columns = {
+        ENTITY_KEY: pa.array(corpus[ENTITY_KEY].tolist(), pa.string()),
+        EVENT_TIMESTAMP: event_timestamps(at, len(corpus)),
+    }
+    for position, name in enumerate(extractor.feature_names):
+        columns[name] = pa.array([vector[position] for vector in vectors], schema.field(name).type)
+    return pa.table(columns)
+
+
+def labels_table(corpus: pd.DataFrame, at: datetime) -> pa.Table:
+    """One row per message: its id, the event time and its label."""
+    return pa.table(
+        {
+            ENTITY_KEY: pa.array(corpus[ENTITY_KEY].tolist(), pa.string()),
+            EVENT_TIMESTAMP: event_timestamps(at, len(corpus)),
+            "label": pa.array(corpus["label"].tolist(), pa.string()),
+        }
+    )
+
+
+def write_parquet(table: pa.Table, path: Path) -> Path:
+    """Write ``table`` to ``path`` atomically."""
+    with atomic_output(path) as partial:
+        pq.write_table(table, partial)
+    return path

@@ -1,0 +1,99 @@
+"""Feature definitions of the ``sms_spam_store`` project.
+
+The company's story has stages, and so does this repository. ``FEAST_STORE_STAGE`` names the
+year whose objects ``feast apply`` should register (default: the latest):
+
+- 2019: entity ``sms``; views ``sms_features1`` and ``sms_labels``; service ``labeled_sms_1``.
+
+Each stage keeps every object of the stages before it. Applying an earlier stage removes the
+later objects from the registry, which is how the tutorial rewinds the story.
+
+Offline sources are Parquet files in ``../offline_data`` (relative paths are resolved from this
+folder), written by ``scripts/create_offline_sources_*.py``.
+"""
+
+import os
+from datetime import timedelta
+
+from feast import Entity, FeatureService, FeatureView, Field, FileSource, ValueType
+from feast.types import Float64, Int64, String
+
+STAGES = (2019,)
+_stage_text = os.environ.get("FEAST_STORE_STAGE") or str(STAGES[-1])
+if not _stage_text.isdigit() or int(_stage_text) not in STAGES:
+    raise ValueError(f"FEAST_STORE_STAGE={_stage_text!r} is not a story stage; use one of {STAGES}")
+STAGE = int(_stage_text)
+
+# A message's features never go stale: a text is spam or ham for good. A zero TTL tells Feast
+# to look back without limit, in historical retrieval and online alike.
+NO_EXPIRY = timedelta(0)
+
+# ---------------------------------------------------------------------------------------------
+# 2019: hand-made features and labels
+# ---------------------------------------------------------------------------------------------
+
+sms = Entity(
+    name="sms",
+    join_keys=["sms_id"],
+    value_type=ValueType.STRING,
+    description="One SMS message, identified by its corpus id (sms10001...) or its TIMEUUID.",
+)
+
+sms_features1_source = FileSource(
+    name="sms_features1_source",
+    path="../offline_data/sms_features1.parquet",
+    timestamp_field="event_timestamp",
+    description="v1 features of every corpus message, computed on 2019-02-03.",
+)
+
+sms_labels_source = FileSource(
+    name="sms_labels_source",
+    path="../offline_data/sms_labels.parquet",
+    timestamp_field="event_timestamp",
+    description="The ham/spam label of every corpus message.",
+)
+
+sms_features1 = FeatureView(
+    name="sms_features1",
+    entities=[sms],
+    ttl=NO_EXPIRY,
+    schema=[
+        Field(name="cap_r", dtype=Float64, description="Upper-case letters / all letters."),
+        Field(
+            name="nal_r",
+            dtype=Float64,
+            description="Non-alphabetic characters / all non-blank characters.",
+        ),
+        *[
+            Field(
+                name=f"cw_scores_{index}",
+                dtype=Int64,
+                description=f"1 if the text contains cue word {index} "
+                "(analysis/features1/cue_words.json), else 0.",
+            )
+            for index in range(7)
+        ],
+    ],
+    source=sms_features1_source,
+    online=True,
+    description="Hand-made v1 features (2019): capitalisation, punctuation and cue words.",
+    tags={"stage": "2019", "extractor": "analysis.features1"},
+)
+
+sms_labels = FeatureView(
+    name="sms_labels",
+    entities=[sms],
+    ttl=NO_EXPIRY,
+    schema=[Field(name="label", dtype=String, description="'ham' or 'spam'.")],
+    source=sms_labels_source,
+    online=False,
+    description="Ground-truth labels, for training only: never served online.",
+    tags={"stage": "2019"},
+)
+
+labeled_sms_1 = FeatureService(
+    name="labeled_sms_1",
+    features=[sms_features1, sms_labels],
+    description="v1 features with their labels: the training set of model v1.",
+    tags={"stage": "2019", "model": "v1"},
+)

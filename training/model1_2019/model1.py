@@ -1,0 +1,118 @@
+"""Model v1: train, evaluate, save and load.
+
+The notebook ``train_model_1_2019.ipynb`` walks through these steps; they live here so that the
+cue-word analysis, the tests and the serving API use exactly the same code.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from analysis.features1 import Features1Extractor
+from analysis.offline_sources import ENTITY_KEY, EVENT_TIMESTAMP
+from analysis.paths import MODELS_DIR
+from analysis.splits import is_test_id
+from training.evaluation import spam_metrics
+from training.model_card import (
+    ArtifactInfo,
+    ModelCard,
+    RowCounts,
+    frame_fingerprint,
+    library_versions,
+    utc_now,
+)
+from training.sklearn_artifacts import FORMAT, load_sklearn, save_sklearn
+
+VERSION = "v1"
+FEATURE_SERVICE = "labeled_sms_1"
+FEATURE_VIEW = "sms_features1"
+TIME_FREEZE = datetime(2019, 5, 5, tzinfo=UTC)
+MODEL_DIR = MODELS_DIR / "model1_2019"
+ARTIFACT_FILE = "model.skops"
+LABEL = "label"
+RANDOM_STATE = 2019
+
+
+def build_classifier() -> HistGradientBoostingClassifier:
+    """The v1 estimator.
+
+    Nine coarse features leave little for a linear model: spam is "many capitals *and* a cue
+    word", an interaction. Boosted trees find such interactions and train in well under a
+    second on this corpus (a logistic regression scored 0.80 spam F1 where these score 0.87
+    with the same features; see select_cue_words.py).
+    """
+    return HistGradientBoostingClassifier(random_state=RANDOM_STATE)
+
+
+@dataclass
+class TrainedModel:
+    classifier: HistGradientBoostingClassifier
+    feature_names: list[str]
+    metrics: dict[str, float]
+    rows: RowCounts
+    fingerprint: str
+
+
+def split_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train and test parts of a retrieved frame, by the stable id split."""
+    held_out = frame[ENTITY_KEY].map(is_test_id)
+    return frame[~held_out], frame[held_out]
+
+
+def train_and_evaluate(frame: pd.DataFrame, feature_names: list[str]) -> TrainedModel:
+    """Fit on the training split of ``frame``, score on its test split."""
+    train, test = split_frame(frame)
+    if train.empty or test.empty or train[LABEL].nunique() < 2:
+        raise ValueError("the training frame is too small: both splits need both labels")
+    classifier = build_classifier().fit(train[feature_names].to_numpy(), train[LABEL].to_numpy())
+    predicted = classifier.predict(test[feature_names].to_numpy())
+    return TrainedModel(
+        classifier=classifier,
+        feature_names=list(feature_names),
+        metrics=spam_metrics(test[LABEL].tolist(), predicted.tolist()),
+        rows=RowCounts(retrieved=len(frame), train=len(train), test=len(test)),
+        fingerprint=frame_fingerprint(frame.drop(columns=[EVENT_TIMESTAMP])),
+    )
+
+
+def save_model(trained: TrainedModel, folder: Path = MODEL_DIR) -> ModelCard:
+    """Write the artifact and its model card to ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = save_sklearn(trained.classifier, folder / ARTIFACT_FILE)
+    card = ModelCard(
+        version=VERSION,
+        description="Gradient-boosted trees on the hand-made v1 features (2019).",
+        created_at=utc_now(),
+        artifact=ArtifactInfo(file=ARTIFACT_FILE, format=FORMAT, sha256=digest),
+        feature_service=FEATURE_SERVICE,
+        feature_view=FEATURE_VIEW,
+        feature_names=trained.feature_names,
+        labels=[str(label) for label in trained.classifier.classes_],
+        time_freeze=TIME_FREEZE,
+        metrics=trained.metrics,
+        rows=trained.rows,
+        training_data_fingerprint=trained.fingerprint,
+        library_versions=library_versions("scikit-learn", "skops", "pandas", "numpy", "feast"),
+        details={"cue_words": list(Features1Extractor().cue_words)},
+    )
+    card.save(folder)
+    return card
+
+
+def load_model(folder: Path = MODEL_DIR) -> tuple[HistGradientBoostingClassifier, ModelCard]:
+    """The classifier and its card, the artifact checked against the card's digest."""
+    card = ModelCard.load(folder)
+    classifier = load_sklearn(folder / card.artifact.file, expected_sha256=card.artifact.sha256)
+    return classifier, card
+
+
+def spam_probabilities(
+    classifier: HistGradientBoostingClassifier, vectors: list[list]
+) -> np.ndarray:
+    """The spam probability of each feature vector."""
+    spam_column = list(classifier.classes_).index("spam")
+    return classifier.predict_proba(np.asarray(vectors, dtype=float))[:, spam_column]
