@@ -1,0 +1,1 @@
+"""Code shared by every service: settings, errors, logging, storage connections."""

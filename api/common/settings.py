@@ -1,0 +1,100 @@
+"""Settings shared by the services: storage backend, Cassandra/Astra DB, HTTP limits.
+
+Each service has one settings class that extends these. Values come from the environment or
+from the ``.env`` file at the repository root (see ``.env.sample``); secrets are ``SecretStr``,
+so they never appear in logs or reprs.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from analysis.paths import PROJECT_ROOT
+
+ENV_FILE = PROJECT_ROOT / ".env"
+LOCAL_DATA_DIR = PROJECT_ROOT / "local_data"
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+@dataclass(frozen=True)
+class CassandraConfig:
+    """How to reach Cassandra: contact points (optionally with auth) or an Astra DB bundle."""
+
+    keyspace: str
+    hosts: tuple[str, ...] = ()
+    port: int = 9042
+    username: str | None = None
+    password: SecretStr | None = None
+    secure_bundle_path: Path | None = None
+    astra_token: SecretStr | None = None
+    request_timeout_s: float = 10.0
+
+    @property
+    def is_astra(self) -> bool:
+        return self.secure_bundle_path is not None
+
+
+class ServiceSettings(BaseSettings):
+    """What every service reads from the environment."""
+
+    model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
+
+    storage_backend: Literal["sqlite", "cassandra"] = "sqlite"
+    sqlite_path: Path | None = None
+
+    cassandra_hosts: CommaList = []
+    cassandra_port: int = 9042
+    cassandra_keyspace: str = "sms_spam"
+    cassandra_username: str | None = None
+    cassandra_password: SecretStr | None = None
+    astra_db_secure_bundle_path: Path | None = None
+    astra_db_application_token: SecretStr | None = None
+
+    cors_allow_origins: CommaList = ["http://localhost:3000", "http://127.0.0.1:3000"]
+    trusted_proxies: CommaList = []
+    max_body_bytes: int = 1_000_000
+    log_level: str = "INFO"
+
+    _split = field_validator(
+        "cassandra_hosts", "cors_allow_origins", "trusted_proxies", mode="before"
+    )(split_commas)
+
+    @field_validator("cassandra_username", "astra_db_secure_bundle_path", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _cassandra_is_reachable(self) -> "ServiceSettings":
+        if "*" in self.cors_allow_origins:
+            raise ValueError("CORS_ALLOW_ORIGINS must list origins; '*' is not allowed")
+        if self.storage_backend == "cassandra":
+            if self.astra_db_secure_bundle_path is not None:
+                if self.astra_db_application_token is None:
+                    raise ValueError("an Astra DB bundle needs ASTRA_DB_APPLICATION_TOKEN")
+            elif not self.cassandra_hosts:
+                raise ValueError(
+                    "STORAGE_BACKEND=cassandra needs CASSANDRA_HOSTS or ASTRA_DB_SECURE_BUNDLE_PATH"
+                )
+        return self
+
+    def cassandra(self) -> CassandraConfig:
+        return CassandraConfig(
+            keyspace=self.cassandra_keyspace,
+            hosts=tuple(self.cassandra_hosts),
+            port=self.cassandra_port,
+            username=self.cassandra_username,
+            password=self.cassandra_password,
+            secure_bundle_path=self.astra_db_secure_bundle_path,
+            astra_token=self.astra_db_application_token,
+        )

@@ -1,0 +1,72 @@
+"""Cassandra and Astra DB sessions, and awaiting the driver's asynchronous execution.
+
+The driver is synchronous to set up (connecting, preparing) and asynchronous to run statements:
+``execute_async`` returns a ``ResponseFuture`` whose callbacks fire on the driver's own threads.
+``execute`` turns that into an awaitable, so request handlers never block the event loop.
+"""
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from cassandra.auth import PlainTextAuthProvider
+from cassandra.cluster import Cluster, ResponseFuture, Session
+
+from api.common.settings import CassandraConfig
+
+ASTRA_USERNAME = "token"  # Astra DB takes the literal user "token" with the token as password
+
+
+def build_cluster(config: CassandraConfig) -> Cluster:
+    """A ``Cluster`` for plain contact points (auth optional) or an Astra DB bundle."""
+    if config.is_astra:
+        assert config.astra_token is not None
+        return Cluster(
+            cloud={"secure_connect_bundle": str(config.secure_bundle_path)},
+            auth_provider=PlainTextAuthProvider(
+                ASTRA_USERNAME, config.astra_token.get_secret_value()
+            ),
+        )
+    auth = None
+    if config.username:
+        password = config.password.get_secret_value() if config.password else ""
+        auth = PlainTextAuthProvider(config.username, password)
+    return Cluster(list(config.hosts), port=config.port, auth_provider=auth)
+
+
+def connect(config: CassandraConfig, keyspace: str | None = None) -> Session:
+    """Connect (blocking: call it from a thread or at start-up) and use ``keyspace``."""
+    cluster = build_cluster(config)
+    session = cluster.connect(keyspace)
+    session.default_timeout = config.request_timeout_s
+    return session
+
+
+def shutdown(session: Session) -> None:
+    session.cluster.shutdown()
+
+
+async def execute(session: Session, statement: Any, parameters: Sequence[Any] = ()) -> list[Any]:
+    """Run a (prepared) statement without blocking the event loop; return its first page of rows."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[list[Any]] = loop.create_future()
+    response: ResponseFuture = session.execute_async(statement, parameters)
+
+    def on_rows(rows: Any) -> None:
+        loop.call_soon_threadsafe(_resolve, done, list(rows or ()))
+
+    def on_error(error: BaseException) -> None:
+        loop.call_soon_threadsafe(_fail, done, error)
+
+    response.add_callbacks(on_rows, on_error)
+    return await done
+
+
+def _resolve(future: asyncio.Future[list[Any]], rows: list[Any]) -> None:
+    if not future.done():
+        future.set_result(rows)
+
+
+def _fail(future: asyncio.Future[list[Any]], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)

@@ -1,0 +1,1 @@
+"""The model-serving API: every served model version behind one router factory."""

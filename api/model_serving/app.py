@@ -1,0 +1,87 @@
+"""The model-serving API's application factory."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from api.common.body_limit import BodySizeLimitMiddleware
+from api.common.client_address import parse_networks
+from api.common.errors import install_error_handlers
+from api.common.logging_setup import configure_logging
+from api.model_serving.metrics import ServingMetrics
+from api.model_serving.models.catalog import MODEL_CATALOG, load_model
+from api.model_serving.routers.model_router import build_model_router
+from api.model_serving.routers.service_router import router as service_router
+from api.model_serving.routers.service_router import unknown_route_router
+from api.model_serving.serving import PredictionService
+from api.model_serving.settings import ModelServingSettings
+from api.model_serving.storage.factory import open_serving_storage
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+Spam predictions from every served model version, each under `/model/{version}/`.
+
+Every prediction goes through a cache keyed by endpoint, model version, the exact artifact and
+the input, and every call is kept for an hour in a call log you can read back.
+"""
+
+
+def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
+    """Build the app; models and storage are opened by its lifespan, not here."""
+    settings = settings or ModelServingSettings()
+    unknown = [v for v in settings.spam_model_versions if v not in MODEL_CATALOG]
+    if unknown:
+        raise ValueError(
+            f"SPAM_MODEL_VERSIONS names unknown versions {unknown}; known: {list(MODEL_CATALOG)}"
+        )
+    versions = list(dict.fromkeys(settings.spam_model_versions))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level)
+        app.state.models = {
+            version: await run_in_threadpool(load_model, version, settings.models_dir)
+            for version in versions
+        }
+        storage = await open_serving_storage(
+            settings, settings.cache_ttl_seconds, settings.call_log_ttl_seconds
+        )
+        try:
+            try:
+                await storage.ping()
+            except Exception as error:
+                logger.error("storage is not ready, serving without cache and call log: %s", error)
+            app.state.service = PredictionService(storage, ServingMetrics())
+            logger.info(
+                "serving models %s with %s storage", ", ".join(versions), settings.storage_backend
+            )
+            yield
+        finally:
+            await storage.close()
+
+    app = FastAPI(
+        title="SMS spam model serving",
+        description=DESCRIPTION,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_allow_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+    )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.include_router(service_router)
+    for version in versions:
+        app.include_router(build_model_router(version))
+    app.include_router(unknown_route_router(versions))
+    return app

@@ -1,0 +1,40 @@
+"""Prometheus metrics of the model-serving API, in a registry of the app's own."""
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+# Buckets from 0.5 ms to 2.5 s: a cache hit is around a millisecond, a cold batch far more.
+_LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class ServingMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        labels = ("version", "endpoint")
+        self.cache_hits = Counter(
+            "spam_cache_hits",
+            "Items answered from the prediction cache.",
+            labels,
+            registry=self.registry,
+        )
+        self.cache_misses = Counter(
+            "spam_cache_misses", "Items computed by the model.", labels, registry=self.registry
+        )
+        self.latency = Histogram(
+            "spam_request_seconds",
+            "Time to answer a model request.",
+            labels,
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.storage_errors = Counter(
+            "spam_storage_errors",
+            "Storage operations that failed (served without them).",
+            ("operation",),
+            registry=self.registry,
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

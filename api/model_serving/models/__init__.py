@@ -1,0 +1,1 @@
+"""Served model versions: one wrapper class per kind of model, one catalog of versions."""

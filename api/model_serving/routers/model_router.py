@@ -1,0 +1,347 @@
+"""One router per served model version, all built by ``build_model_router``.
+
+The routes know nothing about any particular model: they validate the request, hand the work
+to the ``PredictionService`` with the version's ``SpamModel``, and shape the answer. Serving a
+new version adds a catalog entry, never a branch here.
+"""
+
+import json
+from collections.abc import AsyncIterator, Callable
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+
+from api.common.errors import ERROR_RESPONSES, ServiceUnavailableError, UnprocessableError
+from api.model_serving.deps import CallerDep, ServiceDep, SettingsDep
+from api.model_serving.models.base import InvalidFeaturesError, SpamModel
+from api.model_serving.schemas import (
+    CallLogEntry,
+    FeaturesBatchInput,
+    FeaturesBatchResult,
+    FeaturesInput,
+    FeaturesResult,
+    PredictionBatchResult,
+    PredictionResult,
+    TextBatchInput,
+    TextInput,
+)
+from api.model_serving.serving import (
+    Item,
+    features_payloads,
+    prediction_payloads,
+    text_prediction_payloads,
+)
+from api.model_serving.settings import ModelServingSettings
+from training.model_card import ModelCard
+
+TEXT_TO_FEATURES = "text_to_features"
+FEATURES_TO_PREDICTION = "features_to_prediction"
+TEXT_TO_PREDICTION = "text_to_prediction"
+
+
+def _check_texts(texts: list[str], settings: ModelServingSettings) -> None:
+    _check_batch_size(len(texts), settings)
+    for position, text in enumerate(texts):
+        if len(text) > settings.max_text_length:
+            raise UnprocessableError(
+                f"text {position} has {len(text)} characters; the limit is "
+                f"{settings.max_text_length}",
+                code="text_too_long",
+            )
+
+
+def _check_batch_size(size: int, settings: ModelServingSettings) -> None:
+    if size == 0:
+        raise UnprocessableError("the batch is empty", code="empty_batch")
+    if size > settings.max_batch_size:
+        raise UnprocessableError(
+            f"the batch has {size} items; the limit is {settings.max_batch_size}",
+            code="batch_too_large",
+        )
+
+
+def _check_vectors(model: SpamModel, vectors: list[list[float]]) -> list[list[Any]]:
+    checked = []
+    for position, vector in enumerate(vectors):
+        try:
+            checked.append(model.check_features(vector))
+        except InvalidFeaturesError as error:
+            raise UnprocessableError(
+                f"feature vector {position}: {error}",
+                code="invalid_features",
+                expected=model.card.feature_names,
+            ) from error
+    return checked
+
+
+def _echo(items: list[Item], inputs: list[Any], echo: bool) -> list[dict[str, Any]]:
+    return [
+        {**item.payload, "from_cache": item.from_cache, **({"input": x} if echo else {})}
+        for item, x in zip(items, inputs, strict=True)
+    ]
+
+
+def build_model_router(version: str) -> APIRouter:
+    """The routes of one model version under ``/model/{version}``."""
+
+    def current_model(request: Request) -> SpamModel:
+        return request.app.state.models[version]
+
+    ModelDep = Annotated[SpamModel, Depends(current_model)]  # noqa: N806 (a type alias)
+    router = APIRouter(
+        prefix=f"/model/{version}", tags=[f"model {version}"], responses=ERROR_RESPONSES
+    )
+
+    async def run(
+        endpoint: str,
+        compute: Callable[[SpamModel, list[Any]], list[dict[str, Any]]],
+        model: SpamModel,
+        inputs: list[Any],
+        skip_cache: bool,
+        service: ServiceDep,
+        caller: str,
+        background: BackgroundTasks,
+    ) -> list[Item]:
+        with service.metrics.latency.labels(version, endpoint).time():
+            return await service.run(
+                endpoint=endpoint,
+                model=model,
+                inputs=inputs,
+                compute=partial(compute, model),
+                skip_cache=skip_cache,
+                caller=caller,
+                background=background,
+            )
+
+    @router.post(
+        f"/{TEXT_TO_FEATURES}",
+        response_model=FeaturesResult,
+        response_model_exclude_none=True,
+        summary="Text to features",
+        description=f"The features model {version} computes from a text: the same extractor "
+        "that wrote the offline sources it was trained on.",
+    )
+    async def text_to_features(
+        body: TextInput,
+        model: ModelDep,
+        service: ServiceDep,
+        settings: SettingsDep,
+        caller: CallerDep,
+        background: BackgroundTasks,
+    ) -> dict[str, Any]:
+        _check_texts([body.text], settings)
+        items = await run(
+            TEXT_TO_FEATURES,
+            features_payloads,
+            model,
+            [body.text],
+            body.skip_cache,
+            service,
+            caller,
+            background,
+        )
+        return _echo(items, [body.text], body.echo_input)[0]
+
+    @router.post(
+        f"/{TEXT_TO_FEATURES}/batch",
+        response_model=FeaturesBatchResult,
+        response_model_exclude_none=True,
+        summary="Texts to features (batch)",
+        description="`text_to_features` for a list of texts, in order.",
+    )
+    async def text_to_features_batch(
+        body: TextBatchInput,
+        model: ModelDep,
+        service: ServiceDep,
+        settings: SettingsDep,
+        caller: CallerDep,
+        background: BackgroundTasks,
+    ) -> dict[str, Any]:
+        _check_texts(body.texts, settings)
+        items = await run(
+            TEXT_TO_FEATURES,
+            features_payloads,
+            model,
+            body.texts,
+            body.skip_cache,
+            service,
+            caller,
+            background,
+        )
+        return {"results": _echo(items, body.texts, body.echo_input)}
+
+    @router.post(
+        f"/{FEATURES_TO_PREDICTION}",
+        response_model=PredictionResult,
+        response_model_exclude_none=True,
+        summary="Features to prediction",
+        description=f"Label probabilities from a feature vector; its length and value ranges "
+        f"must fit model {version} (see `/model/{version}/info`).",
+    )
+    async def features_to_prediction(
+        body: FeaturesInput,
+        model: ModelDep,
+        service: ServiceDep,
+        settings: SettingsDep,
+        caller: CallerDep,
+        background: BackgroundTasks,
+    ) -> dict[str, Any]:
+        vectors = _check_vectors(model, [body.features])
+        items = await run(
+            FEATURES_TO_PREDICTION,
+            prediction_payloads,
+            model,
+            vectors,
+            body.skip_cache,
+            service,
+            caller,
+            background,
+        )
+        return _echo(items, [body.features], body.echo_input)[0]
+
+    @router.post(
+        f"/{FEATURES_TO_PREDICTION}/batch",
+        response_model=PredictionBatchResult,
+        response_model_exclude_none=True,
+        summary="Features to predictions (batch)",
+        description="`features_to_prediction` for a list of vectors; the novel ones go to the "
+        "model in one call.",
+    )
+    async def features_to_prediction_batch(
+        body: FeaturesBatchInput,
+        model: ModelDep,
+        service: ServiceDep,
+        settings: SettingsDep,
+        caller: CallerDep,
+        background: BackgroundTasks,
+    ) -> dict[str, Any]:
+        _check_batch_size(len(body.features), settings)
+        vectors = _check_vectors(model, body.features)
+        items = await run(
+            FEATURES_TO_PREDICTION,
+            prediction_payloads,
+            model,
+            vectors,
+            body.skip_cache,
+            service,
+            caller,
+            background,
+        )
+        return {"results": _echo(items, body.features, body.echo_input)}
+
+    @router.post(
+        f"/{TEXT_TO_PREDICTION}",
+        response_model=PredictionResult,
+        response_model_exclude_none=True,
+        summary="Text to prediction",
+        description="Label probabilities for a text: features and model in one call.",
+    )
+    async def text_to_prediction(
+        body: TextInput,
+        model: ModelDep,
+        service: ServiceDep,
+        settings: SettingsDep,
+        caller: CallerDep,
+        background: BackgroundTasks,
+    ) -> dict[str, Any]:
+        _check_texts([body.text], settings)
+        items = await run(
+            TEXT_TO_PREDICTION,
+            text_prediction_payloads,
+            model,
+            [body.text],
+            body.skip_cache,
+            service,
+            caller,
+            background,
+        )
+        return _echo(items, [body.text], body.echo_input)[0]
+
+    @router.post(
+        f"/{TEXT_TO_PREDICTION}/batch",
+        response_model=PredictionBatchResult,
+        response_model_exclude_none=True,
+        summary="Texts to predictions (batch)",
+        description="`text_to_prediction` for a list of texts. Cached items come from the "
+        "cache; all novel ones go to the model in one call; the order is kept.",
+    )
+    async def text_to_prediction_batch(
+        body: TextBatchInput,
+        model: ModelDep,
+        service: ServiceDep,
+        settings: SettingsDep,
+        caller: CallerDep,
+        background: BackgroundTasks,
+    ) -> dict[str, Any]:
+        _check_texts(body.texts, settings)
+        items = await run(
+            TEXT_TO_PREDICTION,
+            text_prediction_payloads,
+            model,
+            body.texts,
+            body.skip_cache,
+            service,
+            caller,
+            background,
+        )
+        return {"results": _echo(items, body.texts, body.echo_input)}
+
+    @router.get(
+        "/recent_call_log",
+        response_class=StreamingResponse,
+        summary="Your recent calls",
+        description=f"Your calls to model {version} in the last hour, newest first, streamed as "
+        "a JSON array. You are identified by your address.",
+        responses={200: {"model": list[CallLogEntry], "content": {"application/json": {}}}},
+    )
+    async def recent_call_log(
+        service: ServiceDep,
+        settings: SettingsDep,
+        caller: CallerDep,
+        limit: Annotated[int | None, Query(gt=0, description="At most this many calls.")] = None,
+    ) -> StreamingResponse:
+        rows = min(limit or settings.call_log_max_rows, settings.call_log_max_rows)
+        records = service.storage.call_log.recent(caller, version, rows)
+        # Read the first row before answering, so a storage failure is a clean 503 and not a
+        # broken 200 stream.
+        try:
+            first = await anext(records, None)
+        except Exception as error:
+            service.metrics.storage_errors.labels("call_log_read").inc()
+            raise ServiceUnavailableError("the call log is unavailable") from error
+
+        async def body() -> AsyncIterator[bytes]:
+            yield b"["
+            record = first
+            separator = b""
+            while record is not None:
+                entry = CallLogEntry(
+                    call_id=str(record.call_id),
+                    called_at=record.called_at,
+                    endpoint=record.endpoint,
+                    model_version=record.model_version,
+                    input=json.loads(record.input),
+                    output=json.loads(record.output),
+                    items=record.items,
+                    from_cache=record.from_cache,
+                )
+                yield separator + entry.model_dump_json().encode()
+                separator = b","
+                record = await anext(records, None)
+            yield b"]"
+
+        return StreamingResponse(body(), media_type="application/json")
+
+    @router.get(
+        "/info",
+        response_model=ModelCard,
+        summary="Model card",
+        description=f"Everything recorded about model {version}: features, labels, metrics, "
+        "training data and library versions.",
+    )
+    async def info(model: ModelDep) -> ModelCard:
+        return model.card
+
+    return router

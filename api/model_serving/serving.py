@@ -1,0 +1,138 @@
+"""The cache-aware path every model endpoint takes, single items and batches alike.
+
+For a list of inputs: look the keys up in the prediction cache, run the model **once** on the
+novel inputs only, answer in the request's order with each item's ``from_cache``, and leave the
+cache write and the call-log row to background tasks that run after the response is sent.
+Storage failures are logged and counted, never turned into errors: the model still answers.
+"""
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import BackgroundTasks
+from starlette.concurrency import run_in_threadpool
+
+from api.common.timeuuid import new_timeuuid, timeuuid_datetime
+from api.model_serving.metrics import ServingMetrics
+from api.model_serving.models.base import SpamModel
+from api.model_serving.storage.interfaces import CacheKey, CallRecord, ServingStorage
+
+logger = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+
+
+def digest(value: Any) -> str:
+    """A stable digest of a JSON-able input."""
+    canonical = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Item:
+    payload: Payload
+    from_cache: bool
+
+
+class PredictionService:
+    """Runs model calls through the cache and records them in the call log."""
+
+    def __init__(self, storage: ServingStorage, metrics: ServingMetrics) -> None:
+        self.storage = storage
+        self.metrics = metrics
+
+    async def run(
+        self,
+        *,
+        endpoint: str,
+        model: SpamModel,
+        inputs: Sequence[Any],
+        compute: Callable[[list[Any]], list[Payload]],
+        skip_cache: bool,
+        caller: str,
+        background: BackgroundTasks,
+    ) -> list[Item]:
+        keys = [CacheKey(endpoint, model.version, model.fingerprint, digest(x)) for x in inputs]
+        cached = {} if skip_cache else await self._read_cache(keys)
+
+        novel: dict[CacheKey, Any] = {}
+        for key, value in zip(keys, inputs, strict=True):
+            if key not in cached:
+                novel.setdefault(key, value)
+        computed: dict[CacheKey, Payload] = {}
+        if novel:
+            payloads = await run_in_threadpool(compute, list(novel.values()))
+            computed = dict(zip(novel, payloads, strict=True))
+
+        items = [
+            Item(json.loads(cached[key]), True) if key in cached else Item(computed[key], False)
+            for key in keys
+        ]
+        hits = sum(item.from_cache for item in items)
+        self.metrics.cache_hits.labels(model.version, endpoint).inc(hits)
+        self.metrics.cache_misses.labels(model.version, endpoint).inc(len(items) - hits)
+
+        if computed:
+            background.add_task(
+                self._write_cache, {key: json.dumps(p) for key, p in computed.items()}
+            )
+        call_id = new_timeuuid()
+        record = CallRecord(
+            call_id=call_id,
+            called_at=timeuuid_datetime(call_id),
+            endpoint=endpoint,
+            model_version=model.version,
+            input=json.dumps(list(inputs)),
+            output=json.dumps([item.payload for item in items]),
+            items=len(items),
+            from_cache=hits,
+        )
+        background.add_task(self._write_call_log, caller, record)
+        return items
+
+    async def _read_cache(self, keys: list[CacheKey]) -> dict[CacheKey, str]:
+        try:
+            return await self.storage.cache.get_many(keys)
+        except Exception:
+            logger.warning("prediction cache read failed; serving without it", exc_info=True)
+            self.metrics.storage_errors.labels("cache_read").inc()
+            return {}
+
+    async def _write_cache(self, entries: dict[CacheKey, str]) -> None:
+        try:
+            await self.storage.cache.put_many(entries)
+        except Exception:
+            logger.warning("prediction cache write failed", exc_info=True)
+            self.metrics.storage_errors.labels("cache_write").inc()
+
+    async def _write_call_log(self, caller: str, record: CallRecord) -> None:
+        try:
+            await self.storage.call_log.append(caller, record)
+        except Exception:
+            logger.warning("call log write failed", exc_info=True)
+            self.metrics.storage_errors.labels("call_log_write").inc()
+
+
+def features_payloads(model: SpamModel, texts: list[str]) -> list[Payload]:
+    return [{"features": vector} for vector in model.text_to_features(texts)]
+
+
+def prediction_payloads(model: SpamModel, vectors: list[list[Any]]) -> list[Payload]:
+    """One model call for all vectors; each row becomes {prediction, top}."""
+    probabilities = model.predict_proba(vectors)
+    payloads = []
+    for row in probabilities:
+        prediction = {label: float(p) for label, p in zip(model.labels, row, strict=True)}
+        top_label = max(prediction, key=prediction.__getitem__)
+        payloads.append(
+            {"prediction": prediction, "top": {"label": top_label, "value": prediction[top_label]}}
+        )
+    return payloads
+
+
+def text_prediction_payloads(model: SpamModel, texts: list[str]) -> list[Payload]:
+    return prediction_payloads(model, model.text_to_features(texts))

@@ -1,0 +1,21 @@
+"""Settings of the model-serving API (environment or ``.env``; see ``.env.sample``)."""
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from analysis.paths import MODELS_DIR
+from api.common.settings import CommaList, ServiceSettings, split_commas
+
+
+class ModelServingSettings(ServiceSettings):
+    spam_model_versions: CommaList = Field(default=["v1"], min_length=1)
+    models_dir: Path = MODELS_DIR
+
+    max_text_length: int = Field(default=5_000, gt=0)
+    max_batch_size: int = Field(default=256, gt=0)
+    cache_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
+    call_log_ttl_seconds: int = Field(default=3600, gt=0)
+    call_log_max_rows: int = Field(default=500, gt=0)
+
+    _split_versions = field_validator("spam_model_versions", mode="before")(split_commas)

@@ -1,0 +1,222 @@
+"""The model-serving stores on SQLite (the embedded default)."""
+
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import UUID
+
+from api.common.storage.sqlite import SqliteDatabase
+from api.model_serving.storage.interfaces import (
+    CacheKey,
+    CallLog,
+    CallRecord,
+    PredictionCache,
+    ServingStorage,
+)
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS prediction_cache (
+        endpoint TEXT NOT NULL,
+        model_version TEXT NOT NULL,
+        artifact_fingerprint TEXT NOT NULL,
+        input_digest TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        PRIMARY KEY (endpoint, model_version, artifact_fingerprint, input_digest)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS call_log (
+        caller_id TEXT NOT NULL,
+        called_at_us INTEGER NOT NULL,
+        call_id TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        model_version TEXT NOT NULL,
+        input TEXT NOT NULL,
+        output TEXT NOT NULL,
+        items INTEGER NOT NULL,
+        from_cache INTEGER NOT NULL,
+        expires_at REAL NOT NULL,
+        PRIMARY KEY (caller_id, model_version, called_at_us, call_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS call_log_expiry ON call_log (expires_at)",
+    "CREATE INDEX IF NOT EXISTS prediction_cache_expiry ON prediction_cache (expires_at)",
+)
+
+# Expired rows are invisible to reads at once; they are deleted in bulk every so many writes.
+_PURGE_EVERY_WRITES = 500
+
+Clock = Callable[[], float]
+
+
+class _Purger:
+    def __init__(self, table: str) -> None:
+        self._table = table
+        self._writes = 0
+
+    def after_write(self, connection: sqlite3.Connection, now: float) -> None:
+        self._writes += 1
+        if self._writes % _PURGE_EVERY_WRITES == 0:
+            connection.execute(f"DELETE FROM {self._table} WHERE expires_at <= ?", (now,))  # noqa: S608 (fixed name)
+
+
+class SqlitePredictionCache(PredictionCache):
+    def __init__(self, database: SqliteDatabase, ttl_s: float, clock: Clock = time.time) -> None:
+        self._db = database
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._purger = _Purger("prediction_cache")
+
+    async def get_many(self, keys: Sequence[CacheKey]) -> dict[CacheKey, str]:
+        now = self._clock()
+
+        def read(connection: sqlite3.Connection) -> dict[CacheKey, str]:
+            found = {}
+            for key in dict.fromkeys(keys):
+                row = connection.execute(
+                    "SELECT payload FROM prediction_cache WHERE endpoint = ? AND model_version = ?"
+                    " AND artifact_fingerprint = ? AND input_digest = ? AND expires_at > ?",
+                    (
+                        key.endpoint,
+                        key.model_version,
+                        key.artifact_fingerprint,
+                        key.input_digest,
+                        now,
+                    ),
+                ).fetchone()
+                if row is not None:
+                    found[key] = row[0]
+            return found
+
+        return await self._db.run(read)
+
+    async def put_many(self, entries: Mapping[CacheKey, str]) -> None:
+        now = self._clock()
+        rows = [
+            (
+                k.endpoint,
+                k.model_version,
+                k.artifact_fingerprint,
+                k.input_digest,
+                payload,
+                now + self._ttl_s,
+            )
+            for k, payload in entries.items()
+        ]
+
+        def write(connection: sqlite3.Connection) -> None:
+            with connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO prediction_cache VALUES (?, ?, ?, ?, ?, ?)", rows
+                )
+            self._purger.after_write(connection, now)
+
+        await self._db.run(write)
+
+
+class SqliteCallLog(CallLog):
+    def __init__(self, database: SqliteDatabase, ttl_s: float, clock: Clock = time.time) -> None:
+        self._db = database
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._purger = _Purger("call_log")
+
+    async def append(self, caller_id: str, record: CallRecord) -> None:
+        now = self._clock()
+        row = (
+            caller_id,
+            int(record.called_at.timestamp() * 1_000_000),
+            str(record.call_id),
+            record.endpoint,
+            record.model_version,
+            record.input,
+            record.output,
+            record.items,
+            record.from_cache,
+            now + self._ttl_s,
+        )
+
+        def write(connection: sqlite3.Connection) -> None:
+            with connection:
+                connection.execute(
+                    "INSERT INTO call_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+                )
+            self._purger.after_write(connection, now)
+
+        await self._db.run(write)
+
+    async def recent(
+        self, caller_id: str, model_version: str, limit: int
+    ) -> AsyncIterator[CallRecord]:
+        now = self._clock()
+
+        def read(connection: sqlite3.Connection) -> list[tuple]:
+            return connection.execute(
+                "SELECT called_at_us, call_id, endpoint, model_version, input, output, items,"
+                " from_cache FROM call_log WHERE caller_id = ? AND model_version = ?"
+                " AND expires_at > ? ORDER BY called_at_us DESC, call_id DESC LIMIT ?",
+                (caller_id, model_version, now, limit),
+            ).fetchall()
+
+        for (
+            called_at_us,
+            call_id,
+            endpoint,
+            version,
+            input_,
+            output,
+            items,
+            cached,
+        ) in await self._db.run(read):
+            yield CallRecord(
+                call_id=UUID(call_id),
+                called_at=datetime.fromtimestamp(called_at_us / 1_000_000, UTC),
+                endpoint=endpoint,
+                model_version=version,
+                input=input_,
+                output=output,
+                items=items,
+                from_cache=cached,
+            )
+
+
+class SqliteServingStorage(ServingStorage):
+    def __init__(
+        self,
+        database: SqliteDatabase,
+        cache_ttl_s: float,
+        call_log_ttl_s: float,
+        clock: Clock = time.time,
+    ) -> None:
+        self._db = database
+        self.cache = SqlitePredictionCache(database, cache_ttl_s, clock)
+        self.call_log = SqliteCallLog(database, call_log_ttl_s, clock)
+
+    @classmethod
+    async def open(
+        cls, path: Path, cache_ttl_s: float, call_log_ttl_s: float, clock: Clock = time.time
+    ) -> "SqliteServingStorage":
+        database = SqliteDatabase(path)
+        await database.open()
+        return cls(database, cache_ttl_s, call_log_ttl_s, clock)
+
+    async def create_schema(self) -> None:
+        await self._db.execute_script(SCHEMA)
+
+    async def ping(self) -> None:
+        def check(connection: sqlite3.Connection) -> None:
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            missing = {"prediction_cache", "call_log"} - tables
+            if missing:
+                raise RuntimeError(
+                    f"tables {sorted(missing)} are missing in {self._db.path}; "
+                    "run python scripts/initialize_model_serving_api_caches.py"
+                )
+
+        await self._db.run(check)
+
+    async def close(self) -> None:
+        await self._db.close()
