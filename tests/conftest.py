@@ -1,5 +1,11 @@
 """Fixtures shared by every kind of test."""
 
+# Imported first on purpose. Importing feast.metrics sets PROMETHEUS_MULTIPROCESS_DIR, and a
+# prometheus_client imported after that keeps every metric value in files shared by all the
+# registries of the process: the apps that the tests build one after another would then add up
+# each other's counts. Imported before Feast, prometheus_client keeps values in memory.
+import prometheus_client  # noqa: F401  isort: skip
+
 import shutil
 from pathlib import Path
 
@@ -34,3 +40,19 @@ def copy_feature_repo(destination: Path) -> Path:
     repo = destination / FEATURE_REPO_DIR.name
     shutil.copytree(FEATURE_REPO_DIR, repo, ignore=shutil.ignore_patterns("data", "__pycache__"))
     return repo
+
+
+@pytest.fixture(scope="session")
+def models_dir(corpus_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder holding model v1 trained on the synthetic corpus."""
+    from tests.support.models import train_v1
+
+    folder = tmp_path_factory.mktemp("models")
+    train_v1(corpus_csv, folder)
+    return folder
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run on asyncio, as uvicorn does."""
+    return "asyncio"

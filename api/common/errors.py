@@ -59,7 +59,7 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"detail": {"code": code, "message": message, **extra}}
 
 
-async def _api_error(_: Request, error: Exception) -> JSONResponse:
+async def api_error_handler(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiError)
     return JSONResponse(
         error_body(error.code, error.message, **error.extra), status_code=error.status_code
@@ -86,7 +86,8 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
-async def _http_error(_: Request, error: Exception) -> JSONResponse:
+async def http_error_handler(_: Request, error: Exception) -> JSONResponse:
+    """FastAPI's and Starlette's HTTP errors (404, 405...) in the common format."""
     assert isinstance(error, StarletteHTTPException)
     code = _HTTP_CODES.get(error.status_code, "http_error")
     message = error.detail if isinstance(error.detail, str) else "request failed"
@@ -101,9 +102,9 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

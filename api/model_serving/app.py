@@ -7,19 +7,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.common.body_limit import BodySizeLimitMiddleware
 from api.common.client_address import parse_networks
 from api.common.errors import install_error_handlers
 from api.common.logging_setup import configure_logging
+from api.model_serving.call_log_writer import CallLogWriter
 from api.model_serving.metrics import ServingMetrics
 from api.model_serving.models.catalog import MODEL_CATALOG, load_model
 from api.model_serving.routers.model_router import build_model_router
 from api.model_serving.routers.service_router import router as service_router
-from api.model_serving.routers.service_router import unknown_route_router
+from api.model_serving.routers.service_router import unknown_version_handler
 from api.model_serving.serving import PredictionService
 from api.model_serving.settings import ModelServingSettings
 from api.model_serving.storage.factory import open_serving_storage
+from api.model_serving.storage.interfaces import PredictionCache
+from api.model_serving.storage.memory_front import MemoryFrontedCache
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +60,21 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
                 await storage.ping()
             except Exception as error:
                 logger.error("storage is not ready, serving without cache and call log: %s", error)
-            app.state.service = PredictionService(storage, ServingMetrics())
+            metrics = ServingMetrics()
+            cache: PredictionCache = storage.cache
+            if settings.prediction_cache_memory_items:
+                cache = MemoryFrontedCache(
+                    cache, settings.prediction_cache_memory_items, settings.cache_ttl_seconds
+                )
+            call_log = CallLogWriter(storage.call_log, metrics, settings.call_log_flush_seconds)
+            app.state.service = PredictionService(storage, metrics, cache, call_log)
             logger.info(
                 "serving models %s with %s storage", ", ".join(versions), settings.storage_backend
             )
-            yield
+            try:
+                yield
+            finally:
+                await call_log.close()
         finally:
             await storage.close()
 
@@ -73,6 +87,7 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     install_error_handlers(app)
+    app.add_exception_handler(StarletteHTTPException, unknown_version_handler(versions))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_allow_origins,
@@ -83,5 +98,4 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
     app.include_router(service_router)
     for version in versions:
         app.include_router(build_model_router(version))
-    app.include_router(unknown_route_router(versions))
     return app

@@ -17,9 +17,15 @@ from fastapi import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
 
 from api.common.timeuuid import new_timeuuid, timeuuid_datetime
+from api.model_serving.call_log_writer import CallLogWriter
 from api.model_serving.metrics import ServingMetrics
 from api.model_serving.models.base import SpamModel
-from api.model_serving.storage.interfaces import CacheKey, CallRecord, ServingStorage
+from api.model_serving.storage.interfaces import (
+    CacheKey,
+    CallRecord,
+    PredictionCache,
+    ServingStorage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +47,17 @@ class Item:
 class PredictionService:
     """Runs model calls through the cache and records them in the call log."""
 
-    def __init__(self, storage: ServingStorage, metrics: ServingMetrics) -> None:
+    def __init__(
+        self,
+        storage: ServingStorage,
+        metrics: ServingMetrics,
+        cache: PredictionCache,
+        call_log: CallLogWriter,
+    ) -> None:
         self.storage = storage
         self.metrics = metrics
+        self.cache = cache
+        self.call_log = call_log
 
     async def run(
         self,
@@ -91,30 +105,28 @@ class PredictionService:
             items=len(items),
             from_cache=hits,
         )
-        background.add_task(self._write_call_log, caller, record)
+        background.add_task(self._log_call, caller, record)
         return items
 
     async def _read_cache(self, keys: list[CacheKey]) -> dict[CacheKey, str]:
         try:
-            return await self.storage.cache.get_many(keys)
+            return await self.cache.get_many(keys)
         except Exception:
             logger.warning("prediction cache read failed; serving without it", exc_info=True)
             self.metrics.storage_errors.labels("cache_read").inc()
             return {}
 
+    async def _log_call(self, caller: str, record: CallRecord) -> None:
+        # async on purpose: Starlette would run a plain function in a worker thread, away from
+        # the event loop the writer schedules its flushes on.
+        self.call_log.submit(caller, record)
+
     async def _write_cache(self, entries: dict[CacheKey, str]) -> None:
         try:
-            await self.storage.cache.put_many(entries)
+            await self.cache.put_many(entries)
         except Exception:
             logger.warning("prediction cache write failed", exc_info=True)
             self.metrics.storage_errors.labels("cache_write").inc()
-
-    async def _write_call_log(self, caller: str, record: CallRecord) -> None:
-        try:
-            await self.storage.call_log.append(caller, record)
-        except Exception:
-            logger.warning("call log write failed", exc_info=True)
-            self.metrics.storage_errors.labels("call_log_write").inc()
 
 
 def features_payloads(model: SpamModel, texts: list[str]) -> list[Payload]:

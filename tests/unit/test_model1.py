@@ -2,38 +2,19 @@
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from analysis import corpus
 from analysis.features1 import Features1Extractor
 from tests.support.model_behaviour import BEHAVIOUR_CHECKS, BehaviourCheck
+from tests.support.models import features1_frame
 from training.model1_2019 import model1
 from training.model_card import ModelCard, frame_fingerprint
 from training.sklearn_artifacts import UntrustedArtifactError
 
 
-def features_frame(corpus_csv: Path) -> pd.DataFrame:
-    """What historical retrieval returns, computed directly: id, time, features, label."""
-    frame = corpus.read_frame(corpus_csv)
-    extractor = Features1Extractor()
-    features = pd.DataFrame(extractor.vectors(frame["text"]), columns=extractor.feature_names)
-    return pd.concat(
-        [
-            frame[["sms_id"]],
-            pd.Series(
-                pd.Timestamp("2019-02-03", tz="UTC"), index=frame.index, name="event_timestamp"
-            ),
-            features,
-            frame[["label"]],
-        ],
-        axis=1,
-    )
-
-
 @pytest.fixture(scope="module")
 def trained(corpus_csv: Path) -> model1.TrainedModel:
-    frame = features_frame(corpus_csv)
+    frame = features1_frame(corpus_csv)
     return model1.train_and_evaluate(frame, list(Features1Extractor().feature_names))
 
 
@@ -73,7 +54,7 @@ def test_model_card_is_plain_json(trained: model1.TrainedModel, tmp_path: Path) 
 
 
 def test_fingerprint_ignores_row_order_but_not_content(corpus_csv: Path) -> None:
-    frame = features_frame(corpus_csv)
+    frame = features1_frame(corpus_csv)
     shuffled = frame.sample(frac=1.0, random_state=3)
     assert frame_fingerprint(frame) == frame_fingerprint(shuffled)
     changed = frame.copy()
@@ -82,7 +63,7 @@ def test_fingerprint_ignores_row_order_but_not_content(corpus_csv: Path) -> None
 
 
 def test_too_small_a_frame_is_refused(corpus_csv: Path) -> None:
-    frame = features_frame(corpus_csv).head(3)
+    frame = features1_frame(corpus_csv).head(3)
     with pytest.raises(ValueError, match="too small"):
         model1.train_and_evaluate(frame, list(Features1Extractor().feature_names))
 

@@ -1,8 +1,11 @@
 """Routes about the service itself: the served models, health, readiness and metrics."""
 
-from fastapi import APIRouter, Request, Response
+from collections.abc import Awaitable, Callable
 
-from api.common.errors import ERROR_RESPONSES, NotFoundError
+from fastapi import APIRouter, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.common.errors import NotFoundError, api_error_handler, http_error_handler
 from api.model_serving.deps import ServiceDep
 from api.model_serving.metrics import CONTENT_TYPE
 from api.model_serving.models.catalog import MODEL_CATALOG
@@ -78,19 +81,28 @@ async def metrics(service: ServiceDep) -> Response:
     return Response(service.metrics.render(), media_type=CONTENT_TYPE)
 
 
-def unknown_route_router(served_versions: list[str]) -> APIRouter:
-    """Answers any other ``/model/...`` path with a 404 that lists the served versions."""
-    catch_all = APIRouter(include_in_schema=False, responses=ERROR_RESPONSES)
+def unknown_version_handler(served_versions: list[str]) -> Callable[..., Awaitable[Response]]:
+    """An HTTP-error handler that explains a 404 under ``/model/{version}/`` for a version this
+    instance does not serve; every other error keeps the common format."""
 
-    @catch_all.api_route("/model/{version}/{rest:path}", methods=["GET", "POST"])
-    async def unknown(version: str, rest: str) -> None:
-        if version not in served_versions:
-            raise NotFoundError(
-                f"model version {version!r} is not served; served versions: "
-                f"{', '.join(served_versions)}",
-                code="unknown_model_version",
-                served_versions=served_versions,
+    async def handle(request: Request, error: Exception) -> Response:
+        parts = request.url.path.split("/")
+        if (
+            isinstance(error, StarletteHTTPException)
+            and error.status_code == 404
+            and len(parts) > 2
+            and parts[1] == "model"
+            and parts[2] not in served_versions
+        ):
+            return await api_error_handler(
+                request,
+                NotFoundError(
+                    f"model version {parts[2]!r} is not served; served versions: "
+                    f"{', '.join(served_versions)}",
+                    code="unknown_model_version",
+                    served_versions=served_versions,
+                ),
             )
-        raise NotFoundError(f"model {version} has no endpoint {rest!r}")
+        return await http_error_handler(request, error)
 
-    return catch_all
+    return handle

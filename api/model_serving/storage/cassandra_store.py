@@ -108,21 +108,28 @@ class CassandraCallLog(CallLog):
             " FROM call_log WHERE caller_id = ? AND model_version = ? LIMIT ?"
         )
 
-    async def append(self, caller_id: str, record: CallRecord) -> None:
-        await cassandra.execute(
-            self._session,
-            self._insert,
-            (
-                caller_id,
-                record.call_id,
-                record.endpoint,
-                record.model_version,
-                record.input,
-                record.output,
-                record.items,
-                record.from_cache,
-                self._ttl_s,
-            ),
+    async def append_many(self, entries: Sequence[tuple[str, CallRecord]]) -> None:
+        # Rows of different callers live in different partitions: concurrent single-partition
+        # writes, not a multi-partition batch.
+        await asyncio.gather(
+            *(
+                cassandra.execute(
+                    self._session,
+                    self._insert,
+                    (
+                        caller_id,
+                        record.call_id,
+                        record.endpoint,
+                        record.model_version,
+                        record.input,
+                        record.output,
+                        record.items,
+                        record.from_cache,
+                        self._ttl_s,
+                    ),
+                )
+                for caller_id, record in entries
+            )
         )
 
     async def recent(

@@ -48,8 +48,8 @@ class CallLog(ABC):
     """Calls per caller and model version, newest first; entries expire after the TTL."""
 
     @abstractmethod
-    async def append(self, caller_id: str, record: CallRecord) -> None:
-        """Record one call."""
+    async def append_many(self, entries: Sequence[tuple[str, CallRecord]]) -> None:
+        """Record calls, each with its caller id."""
 
     @abstractmethod
     def recent(self, caller_id: str, model_version: str, limit: int) -> AsyncIterator[CallRecord]:

@@ -121,25 +121,28 @@ class SqliteCallLog(CallLog):
         self._clock = clock
         self._purger = _Purger("call_log")
 
-    async def append(self, caller_id: str, record: CallRecord) -> None:
+    async def append_many(self, entries: Sequence[tuple[str, CallRecord]]) -> None:
         now = self._clock()
-        row = (
-            caller_id,
-            int(record.called_at.timestamp() * 1_000_000),
-            str(record.call_id),
-            record.endpoint,
-            record.model_version,
-            record.input,
-            record.output,
-            record.items,
-            record.from_cache,
-            now + self._ttl_s,
-        )
+        rows = [
+            (
+                caller_id,
+                int(record.called_at.timestamp() * 1_000_000),
+                str(record.call_id),
+                record.endpoint,
+                record.model_version,
+                record.input,
+                record.output,
+                record.items,
+                record.from_cache,
+                now + self._ttl_s,
+            )
+            for caller_id, record in entries
+        ]
 
         def write(connection: sqlite3.Connection) -> None:
             with connection:
-                connection.execute(
-                    "INSERT INTO call_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+                connection.executemany(
+                    "INSERT INTO call_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
                 )
             self._purger.after_write(connection, now)
 

@@ -1,0 +1,180 @@
+"""The model-serving storage contract, written once and run on every backend.
+
+SQLite always runs; Cassandra runs when one is reachable (see tests/support/cassandra_backend.py)
+and is skipped otherwise, with the reason in the test report.
+"""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from api.common.settings import CassandraConfig
+from api.common.storage import cassandra
+from api.common.timeuuid import new_timeuuid, timeuuid_datetime
+from api.model_serving.storage.cassandra_store import CassandraServingStorage, schema
+from api.model_serving.storage.interfaces import CacheKey, CallRecord, ServingStorage
+from api.model_serving.storage.sqlite_store import SqliteServingStorage
+from tests.support.cassandra_backend import cassandra_config
+
+pytestmark = [pytest.mark.integration, pytest.mark.anyio]
+
+CACHE_TTL_S = 1
+CALL_LOG_TTL_S = 1
+
+
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def cassandra_keyspace() -> Iterator[CassandraConfig]:
+    with cassandra_config() as config:
+        session = cassandra.connect(config)
+        try:
+            session.execute(
+                f"CREATE KEYSPACE IF NOT EXISTS {config.keyspace} WITH replication = "
+                "{'class': 'SimpleStrategy', 'replication_factor': 1}"
+            )
+            for statement in schema(config.keyspace):
+                session.execute(statement)
+        finally:
+            cassandra.shutdown(session)
+        yield config
+
+
+@pytest.fixture(params=["sqlite", "cassandra"])
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ServingStorage]:
+    if request.param == "sqlite":
+        sqlite = await SqliteServingStorage.open(
+            tmp_path / "serving.db", CACHE_TTL_S, CALL_LOG_TTL_S
+        )
+        await sqlite.create_schema()
+        opened: ServingStorage = sqlite
+    else:
+        config = request.getfixturevalue("cassandra_keyspace")
+        session = cassandra.connect(config, config.keyspace)
+        for table in ("prediction_cache", "call_log"):
+            session.execute(f"TRUNCATE {table}")
+        cassandra.shutdown(session)
+        opened = await CassandraServingStorage.open(config, CACHE_TTL_S, CALL_LOG_TTL_S)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+def key(digest: str, endpoint: str = "text_to_prediction", fingerprint: str = "abc") -> CacheKey:
+    return CacheKey(endpoint, "v1", fingerprint, digest)
+
+
+def record(
+    endpoint: str = "text_to_prediction", version: str = "v1", text: str = "hi"
+) -> CallRecord:
+    call_id = new_timeuuid()
+    return CallRecord(
+        call_id=call_id,
+        called_at=timeuuid_datetime(call_id),
+        endpoint=endpoint,
+        model_version=version,
+        input=json.dumps([text]),
+        output=json.dumps([{"top": {"label": "ham", "value": 0.9}}]),
+        items=1,
+        from_cache=0,
+    )
+
+
+async def test_ping_answers(storage: ServingStorage) -> None:
+    await storage.ping()
+
+
+async def test_cache_hits_and_misses(storage: ServingStorage) -> None:
+    payload = json.dumps({"prediction": {"ham": 0.25, "spam": 0.75}, "note": "ünïcode ✓"})
+    await storage.cache.put_many({key("d1"): payload})
+    found = await storage.cache.get_many([key("d1"), key("d2")])
+    assert found == {key("d1"): payload}
+
+
+async def test_every_part_of_the_key_matters(storage: ServingStorage) -> None:
+    await storage.cache.put_many({key("d1"): "x"})
+    others = [
+        key("d1", endpoint="text_to_features"),
+        key("d1", fingerprint="retrained"),
+        CacheKey("text_to_prediction", "v2", "abc", "d1"),
+    ]
+    assert await storage.cache.get_many(others) == {}
+
+
+async def test_put_replaces_a_value(storage: ServingStorage) -> None:
+    await storage.cache.put_many({key("d1"): "old"})
+    await storage.cache.put_many({key("d1"): "new"})
+    assert await storage.cache.get_many([key("d1")]) == {key("d1"): "new"}
+
+
+async def test_repeated_keys_are_answered_once(storage: ServingStorage) -> None:
+    await storage.cache.put_many({key("d1"): "x"})
+    assert await storage.cache.get_many([key("d1"), key("d1")]) == {key("d1"): "x"}
+
+
+async def test_cache_entries_expire(storage: ServingStorage) -> None:
+    await storage.cache.put_many({key("d1"): "x"})
+    await asyncio.sleep(CACHE_TTL_S + 1.1)
+    assert await storage.cache.get_many([key("d1")]) == {}
+
+
+async def test_call_log_is_newest_first_and_limited(storage: ServingStorage) -> None:
+    records = [record(text=f"call {n}") for n in range(5)]
+    await storage.call_log.append_many([("10.0.0.1", entry) for entry in records[:2]])
+    for entry in records[2:]:
+        await storage.call_log.append_many([("10.0.0.1", entry)])
+    recent = [r async for r in storage.call_log.recent("10.0.0.1", "v1", 3)]
+    assert [r.call_id for r in recent] == [r.call_id for r in reversed(records)][:3]
+    newest = recent[0]
+    assert newest.input == records[-1].input
+    assert newest.output == records[-1].output
+    assert newest.called_at == records[-1].called_at
+    assert newest.called_at.tzinfo is not None
+
+
+async def test_call_log_is_per_caller_and_version(storage: ServingStorage) -> None:
+    await storage.call_log.append_many(
+        [
+            ("10.0.0.1", record(version="v1")),
+            ("10.0.0.1", record(version="v2")),
+            ("10.0.0.2", record(version="v1")),
+        ]
+    )
+    mine = [r async for r in storage.call_log.recent("10.0.0.1", "v1", 10)]
+    assert len(mine) == 1
+    assert mine[0].model_version == "v1"
+    assert [r async for r in storage.call_log.recent("10.0.0.3", "v1", 10)] == []
+
+
+async def test_call_log_entries_expire(storage: ServingStorage) -> None:
+    await storage.call_log.append_many([("10.0.0.1", record())])
+    await asyncio.sleep(CALL_LOG_TTL_S + 1.1)
+    assert [r async for r in storage.call_log.recent("10.0.0.1", "v1", 10)] == []
+
+
+async def test_concurrent_writes_are_all_kept(storage: ServingStorage) -> None:
+    entries = [record(text=f"call {n}") for n in range(40)]
+    await asyncio.gather(
+        *(storage.call_log.append_many([("10.0.0.9", entry)]) for entry in entries),
+        *(storage.cache.put_many({key(f"k{n}"): str(n)}) for n in range(40)),
+    )
+    logged = [r async for r in storage.call_log.recent("10.0.0.9", "v1", 100)]
+    assert sorted(r.call_id for r in logged) == sorted(e.call_id for e in entries)
+    assert [r.called_at for r in logged] == sorted((r.called_at for r in logged), reverse=True)
+    cached = await storage.cache.get_many([key(f"k{n}") for n in range(40)])
+    assert {k.input_digest: v for k, v in cached.items()} == {f"k{n}": str(n) for n in range(40)}
+
+
+async def test_called_at_comes_from_the_timeuuid(storage: ServingStorage) -> None:
+    await storage.call_log.append_many([("10.0.0.1", record())])
+    [stored] = [r async for r in storage.call_log.recent("10.0.0.1", "v1", 1)]
+    assert abs((stored.called_at - datetime.now(UTC)).total_seconds()) < 60
+    assert stored.called_at == timeuuid_datetime(stored.call_id)
