@@ -21,7 +21,7 @@ export SMS_RAW_DATASET
 
 NOTEBOOKS := training/model1_2019/train_model_1_2019.ipynb
 
-.PHONY: help setup data features apply train demo test lint clean
+.PHONY: help setup data features apply train init serve demo test bench lint clean
 
 help:
 	@echo "make demo   set up, get the corpus, build features, apply the feature store, train"
@@ -29,6 +29,8 @@ help:
 	@echo "make setup  create $(VENV) from requirements-dev.txt"
 	@echo "make lint   ruff and mypy"
 	@echo "make train  run the training notebooks headless"
+	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
+	@echo "make bench  benchmark the services (after make demo)"
 	@echo "make clean  remove generated data, models and the feature store's local files"
 
 setup: $(STAMP)
@@ -53,7 +55,13 @@ apply: setup
 train: setup
 	$(PY) -m training.run_notebook $(NOTEBOOKS)
 
-demo: data features apply train
+init: setup
+	$(PY) scripts/initialize_model_serving_api_caches.py
+
+serve: setup
+	SPAM_MODEL_VERSIONS="$${SPAM_MODEL_VERSIONS:-v1}" $(VENV)/bin/uvicorn api.model_serving.model_serving_api:app
+
+demo: data features apply train init
 	@echo
 	@echo "Chapter 1 (2019) is ready:"
 	@echo "  raw corpus        raw_data/raw_dataset.csv"
@@ -61,6 +69,7 @@ demo: data features apply train
 	@echo "  feature store     $(FEATURE_REPO) (project sms_spam_store, stage 2019)"
 	@echo "  model v1          models/model1_2019/ (metadata.json holds its metrics)"
 	@$(PY) -c 'import json; m = json.load(open("models/model1_2019/metadata.json"))["metrics"]; print("  v1 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
+	@echo "  model serving     tables ready; start it with: make serve"
 
 # pytest exits with 5 when it collected no test: that is a broken suite, and is reported so.
 test: setup
@@ -68,10 +77,13 @@ test: setup
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
 
+bench: setup
+	$(PY) scripts/bench_model_serving.py
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy analysis training scripts
+	$(VENV)/bin/mypy api analysis training scripts
 
 clean:
-	rm -rf offline_data/*.parquet models/model*_* $(FEATURE_REPO)/data
+	rm -rf offline_data/*.parquet models/model*_* $(FEATURE_REPO)/data local_data

@@ -120,7 +120,7 @@ def test_an_unknown_stage_is_refused(tmp_path: Path) -> None:
             "feature_store.astra.yaml",
             {
                 "ASTRA_DB_SECURE_BUNDLE_PATH": "/secrets/bundle.zip",
-                "ASTRA_DB_KEYSPACE": "sms_spam",
+                "CASSANDRA_KEYSPACE": "sms_spam",
                 "ASTRA_DB_APPLICATION_TOKEN": "AstraCS:not-a-real-token",
             },
             {
