@@ -1,5 +1,6 @@
 """Time-based UUIDs (Cassandra's TIMEUUID, UUID version 1) and the moments they carry."""
 
+import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -17,3 +18,35 @@ def timeuuid_datetime(value: uuid.UUID) -> datetime:
     if value.version != 1:
         raise ValueError(f"{value} is not a time-based (version 1) UUID")
     return _GREGORIAN_EPOCH + timedelta(microseconds=value.time // 10)
+
+
+def timeuuid_at(moment: datetime, seed: str) -> uuid.UUID:
+    """A version-1 UUID for ``moment`` whose other bits come from ``seed``.
+
+    The same moment and seed always give the same UUID, so data loaded with it (the sample
+    inboxes) can be loaded again without making duplicates.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("the moment must be timezone-aware")
+    ticks = (moment - _GREGORIAN_EPOCH) // timedelta(microseconds=1) * 10
+    digest = hashlib.blake2b(seed.encode("utf-8"), digest_size=8).digest()
+    clock_seq = int.from_bytes(digest[:2], "big") & 0x3FFF
+    node = int.from_bytes(digest[2:8], "big") | 0x010000000000  # multicast bit: not a real MAC
+    return uuid.UUID(
+        fields=(
+            ticks & 0xFFFFFFFF,
+            (ticks >> 32) & 0xFFFF,
+            ((ticks >> 48) & 0x0FFF) | 0x1000,
+            0x80 | (clock_seq >> 8),
+            clock_seq & 0xFF,
+            node,
+        )
+    )
+
+
+def parse_timeuuid(text: str) -> uuid.UUID:
+    """The version-1 UUID written in ``text``; ValueError for anything else."""
+    value = uuid.UUID(text)
+    if value.version != 1:
+        raise ValueError(f"{text} is not a time-based (version 1) UUID")
+    return value

@@ -1,0 +1,1 @@
+"""The user-data API: every user's SMS inbox."""

@@ -1,0 +1,74 @@
+"""The user-data API's application factory."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.common.body_limit import BodySizeLimitMiddleware
+from api.common.errors import install_error_handlers
+from api.common.logging_setup import configure_logging
+from api.user_data.routers.sms_router import router as sms_router
+from api.user_data.settings import UserDataSettings
+from api.user_data.storage.factory import open_inbox_store
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: UserDataSettings | None = None) -> FastAPI:
+    """Build the app; storage is opened by its lifespan, not here."""
+    settings = settings or UserDataSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level)
+        inbox = await open_inbox_store(settings)
+        try:
+            try:
+                await inbox.ping()
+            except Exception as error:
+                logger.error("the inbox store is not ready: %s", error)
+            app.state.inbox = inbox
+            logger.info("serving inboxes from %s storage", settings.storage_backend)
+            yield
+        finally:
+            await inbox.close()
+
+    app = FastAPI(
+        title="SMS user data",
+        description="Every user's SMS inbox: list it, read a message, add one.",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_allow_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+    )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.include_router(sms_router)
+
+    @app.get("/health", tags=["service"], summary="Liveness", description="Always 200 while up.")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/ready",
+        tags=["service"],
+        summary="Readiness",
+        description="200 when the inbox store answers, else 503.",
+    )
+    async def ready(request: Request, response: Response) -> dict[str, str | bool]:
+        try:
+            await request.app.state.inbox.ping()
+        except Exception as error:
+            response.status_code = 503
+            return {"ready": False, "storage": f"unavailable: {error}"}
+        return {"ready": True, "storage": "ok"}
+
+    return app

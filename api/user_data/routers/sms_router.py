@@ -1,0 +1,127 @@
+"""The inbox routes: list, read one, add one."""
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, status
+
+from api.common.errors import (
+    ERROR_RESPONSES,
+    NotFoundError,
+    ServiceUnavailableError,
+    UnprocessableError,
+)
+from api.common.timeuuid import new_timeuuid, parse_timeuuid
+from api.user_data.schemas import (
+    USER_ID_PATTERN,
+    InboxPublic,
+    SmsCreate,
+    SmsPublic,
+)
+from api.user_data.settings import UserDataSettings
+from api.user_data.storage.interfaces import InboxStore, InvalidPageTokenError, StoredSms
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/sms", tags=["inbox"], responses=ERROR_RESPONSES)
+
+UserIdPath = Annotated[
+    str, Path(pattern=USER_ID_PATTERN, description="Letters, digits, '_', '.' or '-'.")
+]
+
+
+def _public(sms: StoredSms) -> SmsPublic:
+    return SmsPublic(
+        sms_id=str(sms.sms_id),
+        user_id=sms.user_id,
+        sender_id=sms.sender_id,
+        sms_text=sms.sms_text,
+        date_sent=sms.date_sent,
+    )
+
+
+def _store(request: Request) -> InboxStore:
+    return request.app.state.inbox
+
+
+def _settings(request: Request) -> UserDataSettings:
+    return request.app.state.settings
+
+
+@router.get(
+    "/{user_id}",
+    response_model=InboxPublic,
+    response_model_exclude_none=True,
+    summary="A user's inbox",
+    description="Messages newest first, a page at a time. An unknown user has an empty inbox.",
+)
+async def get_inbox(
+    request: Request,
+    user_id: UserIdPath,
+    limit: Annotated[int | None, Query(gt=0, description="Messages per page.")] = None,
+    page_token: Annotated[
+        str | None, Query(max_length=64, description="From the previous page.")
+    ] = None,
+) -> InboxPublic:
+    settings = _settings(request)
+    size = min(limit or settings.inbox_page_size, settings.inbox_max_page_size)
+    try:
+        page = await _store(request).page(user_id, size, page_token)
+    except InvalidPageTokenError as error:
+        raise UnprocessableError(str(error), code="invalid_page_token") from error
+    except Exception as error:
+        logger.exception("reading the inbox failed")
+        raise ServiceUnavailableError("the inbox store is unavailable") from error
+    return InboxPublic(
+        user_id=user_id,
+        messages=[_public(sms) for sms in page.messages],
+        next_page_token=page.next_page_token,
+    )
+
+
+@router.get(
+    "/{user_id}/{sms_id}",
+    response_model=SmsPublic,
+    summary="One message",
+    description="A message of a user's inbox by its id (a TIMEUUID).",
+)
+async def get_sms(request: Request, user_id: UserIdPath, sms_id: str) -> SmsPublic:
+    try:
+        wanted = parse_timeuuid(sms_id)
+    except ValueError as error:
+        raise UnprocessableError(
+            f"sms_id {sms_id[:64]!r} is not a time-based UUID", code="invalid_sms_id"
+        ) from error
+    try:
+        found = await _store(request).get(user_id, wanted)
+    except Exception as error:
+        logger.exception("reading a message failed")
+        raise ServiceUnavailableError("the inbox store is unavailable") from error
+    if found is None:
+        raise NotFoundError(f"no message {sms_id} in the inbox of {user_id}", code="sms_not_found")
+    return _public(found)
+
+
+@router.post(
+    "/{user_id}",
+    response_model=SmsPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a message",
+    description="Stores a message in a user's inbox under a new TIMEUUID; `date_sent` is now. "
+    "201 means the message is stored: a storage failure is a 503 and nothing is kept.",
+    responses={503: {"description": "The inbox store is unavailable; retry later."}},
+)
+async def add_sms(request: Request, user_id: UserIdPath, body: SmsCreate) -> SmsPublic:
+    settings = _settings(request)
+    if len(body.sms_text) > settings.max_sms_length:
+        raise UnprocessableError(
+            f"sms_text has {len(body.sms_text)} characters; the limit is {settings.max_sms_length}",
+            code="text_too_long",
+        )
+    sms = StoredSms(user_id, new_timeuuid(), body.sender_id, body.sms_text)
+    try:
+        await _store(request).add(sms)
+    except Exception as error:
+        logger.exception("storing a message failed")
+        raise ServiceUnavailableError("the inbox store is unavailable; retry later") from error
+    return _public(sms)

@@ -1,0 +1,1 @@
+"""Inboxes on SQLite or Cassandra, behind one interface."""

@@ -1,0 +1,149 @@
+"""The inbox storage contract, written once and run on every backend (SQLite always; Cassandra
+when reachable, else skipped with the reason)."""
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from api.common.settings import CassandraConfig
+from api.common.storage import cassandra
+from api.common.timeuuid import new_timeuuid, timeuuid_at
+from api.user_data.storage.cassandra_store import CassandraInboxStore, schema
+from api.user_data.storage.interfaces import InboxStore, InvalidPageTokenError, StoredSms
+from api.user_data.storage.sqlite_store import SqliteInboxStore
+from tests.support.cassandra_backend import cassandra_config
+
+pytestmark = [pytest.mark.integration, pytest.mark.anyio]
+
+START = datetime(2019, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def cassandra_keyspace() -> Iterator[CassandraConfig]:
+    with cassandra_config() as config:
+        session = cassandra.connect(config)
+        try:
+            session.execute(
+                f"CREATE KEYSPACE IF NOT EXISTS {config.keyspace} WITH replication = "
+                "{'class': 'SimpleStrategy', 'replication_factor': 1}"
+            )
+            for statement in schema(config.keyspace):
+                session.execute(statement)
+        finally:
+            cassandra.shutdown(session)
+        yield config
+
+
+@pytest.fixture(params=["sqlite", "cassandra"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[InboxStore]:
+    if request.param == "sqlite":
+        sqlite = await SqliteInboxStore.open(tmp_path / "inbox.db")
+        await sqlite.create_schema()
+        opened: InboxStore = sqlite
+    else:
+        config = request.getfixturevalue("cassandra_keyspace")
+        session = cassandra.connect(config, config.keyspace)
+        session.execute("TRUNCATE smss_by_users")
+        cassandra.shutdown(session)
+        opened = await CassandraInboxStore.open(config)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+def sms(user: str, minutes: int, text: str = "hello", sender: str = "max") -> StoredSms:
+    return StoredSms(
+        user, timeuuid_at(START + timedelta(minutes=minutes), f"{user}{minutes}"), sender, text
+    )
+
+
+async def test_ping_answers(store: InboxStore) -> None:
+    await store.ping()
+
+
+async def test_a_stored_message_reads_back(store: InboxStore) -> None:
+    message = sms("fiona", 1, text="ünïcode, emoji 🎉 and 'quotes'")
+    await store.add(message)
+    assert await store.get("fiona", message.sms_id) == message
+    assert (await store.get("fiona", message.sms_id)).date_sent == START + timedelta(minutes=1)
+
+
+async def test_unknown_ids_and_users(store: InboxStore) -> None:
+    message = sms("fiona", 1)
+    await store.add(message)
+    assert await store.get("fiona", new_timeuuid()) is None
+    assert await store.get("max", message.sms_id) is None
+    empty = await store.page("nobody", 10)
+    assert empty.messages == []
+    assert empty.next_page_token is None
+
+
+async def test_inbox_is_newest_first_whatever_the_insertion_order(store: InboxStore) -> None:
+    messages = [sms("fiona", m) for m in (5, 1, 9, 3, 7)]
+    for message in messages:
+        await store.add(message)
+    page = await store.page("fiona", 10)
+    assert [m.date_sent for m in page.messages] == sorted(
+        (m.date_sent for m in messages), reverse=True
+    )
+
+
+async def test_paging_walks_the_whole_inbox_once(store: InboxStore) -> None:
+    messages = [sms("fiona", m) for m in range(7)]
+    await asyncio.gather(*(store.add(m) for m in messages))
+    seen, token, pages = [], None, 0
+    while True:
+        page = await store.page("fiona", 3, token)
+        seen += page.messages
+        pages += 1
+        token = page.next_page_token
+        if token is None:
+            break
+    assert pages == 3
+    assert seen == sorted(messages, key=lambda m: m.date_sent, reverse=True)
+
+
+async def test_an_exact_last_page_has_no_token(store: InboxStore) -> None:
+    await asyncio.gather(*(store.add(sms("fiona", m)) for m in range(4)))
+    first = await store.page("fiona", 2)
+    second = await store.page("fiona", 2, first.next_page_token)
+    assert len(second.messages) == 2
+    assert second.next_page_token is None
+
+
+async def test_new_messages_do_not_shift_later_pages(store: InboxStore) -> None:
+    await asyncio.gather(*(store.add(sms("fiona", m)) for m in range(4)))
+    first = await store.page("fiona", 2)
+    await store.add(sms("fiona", 100))  # arrives while the user reads page one
+    second = await store.page("fiona", 2, first.next_page_token)
+    assert [m.date_sent for m in second.messages] == [START + timedelta(minutes=m) for m in (1, 0)]
+
+
+async def test_inboxes_are_separate(store: InboxStore) -> None:
+    await store.add(sms("fiona", 1))
+    await store.add(sms("max", 2))
+    assert [m.user_id for m in (await store.page("fiona", 10)).messages] == ["fiona"]
+
+
+async def test_adding_the_same_message_twice_keeps_one(store: InboxStore) -> None:
+    message = sms("fiona", 1)
+    await store.add(message)
+    await store.add(message)
+    assert len((await store.page("fiona", 10)).messages) == 1
+
+
+async def test_concurrent_adds_are_all_kept(store: InboxStore) -> None:
+    messages = [StoredSms("otto", new_timeuuid(), "max", f"message {n}") for n in range(50)]
+    await asyncio.gather(*(store.add(m) for m in messages))
+    page = await store.page("otto", 100)
+    assert sorted(m.sms_id for m in page.messages) == sorted(m.sms_id for m in messages)
+
+
+async def test_a_forged_page_token_is_refused(store: InboxStore) -> None:
+    for token in ("not-base64!!", "AAAA", "QUJDREVGR0hJSktMTU5PUA"):
+        with pytest.raises(InvalidPageTokenError):
+            await store.page("fiona", 2, token)

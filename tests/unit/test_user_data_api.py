@@ -1,0 +1,220 @@
+"""The user-data API in process: the app factory under its lifespan, driven by httpx."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api.common.timeuuid import timeuuid_datetime
+from api.user_data.app import create_app
+from api.user_data.settings import UserDataSettings
+from scripts.initialize_user_api_data import create_sqlite_table, load
+from scripts.sample_inboxes import SAMPLE_MESSAGES
+from tests.support.asgi import running
+
+pytestmark = pytest.mark.anyio
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> UserDataSettings:
+    values: dict[str, Any] = {
+        "sqlite_path": tmp_path / "users.db",
+        "max_sms_length": 300,
+        "inbox_page_size": 4,
+        "inbox_max_page_size": 5,
+        "max_body_bytes": 5_000,
+        **overrides,
+    }
+    return UserDataSettings(_env_file=None, **values)
+
+
+@pytest.fixture
+async def settings(tmp_path: Path) -> UserDataSettings:
+    settings = make_settings(tmp_path)
+    await create_sqlite_table(settings)
+    await load(settings)
+    return settings
+
+
+@pytest.fixture
+def app(settings: UserDataSettings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(app) as http:
+        yield http
+
+
+def samples_of(user: str) -> list[tuple[str, str, datetime, str]]:
+    return sorted((m for m in SAMPLE_MESSAGES if m[0] == user), key=lambda m: m[2], reverse=True)
+
+
+async def test_inbox_lists_the_samples_newest_first(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/sms/fiona")).json()
+    expected = samples_of("fiona")
+    assert body["user_id"] == "fiona"
+    assert [m["sms_text"] for m in body["messages"]] == [m[3] for m in expected[:4]]
+    first = body["messages"][0]
+    assert set(first) == {"sms_id", "user_id", "sender_id", "sms_text", "date_sent"}
+    assert first["sender_id"] == expected[0][1]
+    assert datetime.fromisoformat(first["date_sent"]) == expected[0][2]
+
+
+async def test_paging_with_limit_and_token(client: httpx.AsyncClient) -> None:
+    texts, token = [], None
+    while True:
+        params = {"limit": 4, **({"page_token": token} if token else {})}
+        body = (await client.get("/sms/fiona", params=params)).json()
+        texts += [m["sms_text"] for m in body["messages"]]
+        token = body.get("next_page_token")
+        if token is None:
+            break
+    assert texts == [m[3] for m in samples_of("fiona")]
+
+
+async def test_limit_is_capped(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/sms/fiona", params={"limit": 1000})).json()
+    assert len(body["messages"]) == 5
+
+
+async def test_unknown_user_has_an_empty_inbox(client: httpx.AsyncClient) -> None:
+    response = await client.get("/sms/nobody")
+    assert response.status_code == 200
+    assert response.json() == {"user_id": "nobody", "messages": []}
+
+
+async def test_post_then_read_back(client: httpx.AsyncClient) -> None:
+    before = datetime.now(UTC)
+    created = await client.post(
+        "/sms/fiona", json={"sender_id": "+44 7700 900123", "sms_text": "On my way"}
+    )
+    assert created.status_code == 201
+    sms = created.json()
+    assert sms["user_id"] == "fiona"
+    assert sms["sender_id"] == "+44 7700 900123"
+    from uuid import UUID
+
+    sent = datetime.fromisoformat(sms["date_sent"])
+    assert sent == timeuuid_datetime(UUID(sms["sms_id"]))
+    assert before - timedelta(seconds=1) <= sent <= datetime.now(UTC) + timedelta(seconds=1)
+    read = await client.get(f"/sms/fiona/{sms['sms_id']}")
+    assert read.json() == sms
+    newest = (await client.get("/sms/fiona")).json()["messages"][0]
+    assert newest == sms
+
+
+async def test_a_message_belongs_to_its_inbox(client: httpx.AsyncClient) -> None:
+    sms = (await client.post("/sms/fiona", json={"sender_id": "max", "sms_text": "hi"})).json()
+    response = await client.get(f"/sms/max/{sms['sms_id']}")
+    assert response.status_code == 404
+    assert response.json()["detail"]["code"] == "sms_not_found"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code"),
+    [
+        ("GET", "/sms/fiona/not-a-uuid", None, 422, "invalid_sms_id"),
+        ("GET", "/sms/fiona/1bb7ddbc-e67c-41f1-af62-02fc00000001", None, 422, "invalid_sms_id"),
+        ("GET", "/sms/fiona/0cdffe00-49c2-11e9-9f6f-000000000000", None, 404, "sms_not_found"),
+        ("GET", "/sms/fiona?page_token=forged!!", None, 422, "invalid_page_token"),
+        ("GET", "/sms/fiona?limit=0", None, 422, "invalid_request"),
+        ("GET", "/sms/bad%20user", None, 422, "invalid_request"),
+        ("GET", "/sms/" + "u" * 65, None, 422, "invalid_request"),
+        ("POST", "/sms/fiona", {"sender_id": "max", "sms_text": ""}, 422, "invalid_request"),
+        ("POST", "/sms/fiona", {"sender_id": "max", "sms_text": "x" * 301}, 422, "text_too_long"),
+        ("POST", "/sms/fiona", {"sender_id": "", "sms_text": "hi"}, 422, "invalid_request"),
+        ("POST", "/sms/fiona", {"sender_id": "a\nb", "sms_text": "hi"}, 422, "invalid_request"),
+        ("POST", "/sms/fiona", {"sender_id": "max", "sms_text": 5}, 422, "invalid_request"),
+        ("POST", "/sms/fiona", {"sender_id": "max"}, 422, "invalid_request"),
+        (
+            "POST",
+            "/sms/fiona",
+            {"sender_id": "max", "sms_text": "hi", "x": 1},
+            422,
+            "invalid_request",
+        ),
+        ("POST", "/sms/-fiona", {"sender_id": "max", "sms_text": "hi"}, 422, "invalid_request"),
+        (
+            "POST",
+            "/sms/fiona",
+            {"sender_id": "max", "sms_text": "x" * 6000},
+            413,
+            "payload_too_large",
+        ),
+    ],
+)
+async def test_bad_input_gets_a_clear_4xx(
+    client: httpx.AsyncClient, method: str, path: str, body: Any, status: int, code: str
+) -> None:
+    response = await client.request(method, path, json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["detail"]["code"] == code
+
+
+async def test_malformed_json_is_a_400(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/sms/fiona", content=b'{"sender_id": ', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"]["code"] == "malformed_json"
+
+
+async def test_storage_failure_is_a_503_and_nothing_is_claimed_stored(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    async def broken(*_: Any) -> Any:
+        raise ConnectionError("disk gone")
+
+    app.state.inbox.add = broken
+    response = await client.post("/sms/fiona", json={"sender_id": "max", "sms_text": "hi"})
+    assert response.status_code == 503
+    assert response.json()["detail"]["code"] == "service_unavailable"
+
+
+async def test_health_and_ready(client: httpx.AsyncClient, tmp_path: Path) -> None:
+    assert (await client.get("/health")).json() == {"status": "ok"}
+    assert (await client.get("/ready")).json() == {"ready": True, "storage": "ok"}
+    bare = create_app(make_settings(tmp_path, sqlite_path=tmp_path / "no-table.db"))
+    async with running(bare) as other:
+        ready = await other.get("/ready")
+        assert ready.status_code == 503
+        assert "initialize_user_api_data" in ready.json()["storage"]
+
+
+async def test_cors_allows_only_the_configured_origins(client: httpx.AsyncClient) -> None:
+    allowed = await client.get("/sms/fiona", headers={"Origin": "http://localhost:3000"})
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:3000"
+    refused = await client.get("/sms/fiona", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_loading_the_samples_twice_does_not_duplicate(
+    settings: UserDataSettings, client: httpx.AsyncClient
+) -> None:
+    await load(settings)
+    all_fiona = (await client.get("/sms/fiona", params={"limit": 5})).json()
+    rest = (
+        await client.get(
+            "/sms/fiona", params={"limit": 5, "page_token": all_fiona["next_page_token"]}
+        )
+    ).json()
+    assert len(all_fiona["messages"]) + len(rest["messages"]) == len(samples_of("fiona"))
+
+
+async def test_openapi_documents_every_route(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("summary"), f"{method} {path}"
+            assert operation.get("description"), f"{method} {path}"
+
+
+def test_sample_inboxes_cover_the_tutorial_users() -> None:
+    users = {m[0] for m in SAMPLE_MESSAGES}
+    assert {"fiona", "max", "ellen", "otto"} <= users
+    assert all(m[2].year == 2019 for m in SAMPLE_MESSAGES)
