@@ -20,8 +20,12 @@ SMS_RAW_DATASET ?=
 export SMS_RAW_DATASET
 
 NOTEBOOKS := training/model1_2019/train_model_1_2019.ipynb
+WEB_APP := client/sms_web_app
+# The end-to-end test drives Debian's chromium (playwright cannot download browsers here).
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 
-.PHONY: help setup data features apply train init serve demo test bench lint clean
+.PHONY: help setup web-setup chromium data features apply train init serve demo test bench lint clean
 
 help:
 	@echo "make demo   set up, get the corpus, build features, apply the feature store, train"
@@ -42,6 +46,23 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	$(PY) -m pip install --quiet --no-deps --editable . --config-settings editable_mode=compat
 	touch $(STAMP)
+
+# The web app's node packages, from its lock file.
+web-setup: $(WEB_APP)/node_modules/.package-lock.json chromium
+
+$(WEB_APP)/node_modules/.package-lock.json: $(WEB_APP)/package.json $(WEB_APP)/package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm is missing: install Node.js 20 or newer" >&2; exit 1; }
+	cd $(WEB_APP) && npm ci --no-audit --no-fund
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium for the end-to-end test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "make: no chromium at $(CHROMIUM); the end-to-end test will be skipped." >&2; \
+		echo "      Install it (sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium." >&2; \
+	fi
 
 data: setup
 	$(PY) scripts/get_raw_data.py
@@ -71,8 +92,10 @@ demo: data features apply train init
 	@$(PY) -c 'import json; m = json.load(open("models/model1_2019/metadata.json"))["metrics"]; print("  v1 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
 	@echo "  model serving     tables ready; start it with: make serve"
 
+# The web app's unit tests (Vitest), then every Python test, the browser test included.
 # pytest exits with 5 when it collected no test: that is a broken suite, and is reported so.
-test: setup
+test: setup web-setup
+	cd $(WEB_APP) && npm test
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status

@@ -32,6 +32,32 @@ class Service:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def stop(self) -> None:
+        """Stop the process (gracefully, then forcibly); stopping twice is harmless."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
+    """Poll ``url`` until it answers 200; fail early if ``process`` exits first."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the process serving {url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer within {timeout_s} s")
+        time.sleep(0.1)
+
 
 @contextmanager
 def uvicorn_service(
@@ -51,25 +77,10 @@ def uvicorn_service(
         )
     service = Service(url=f"http://127.0.0.1:{port}", process=process, log=log)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{app} exited at start-up:\n{service.output()}")
-            try:
-                if httpx.get(f"{service.url}/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"{app} did not answer in {STARTUP_TIMEOUT_S} s:\n{service.output()}"
-                )
-            time.sleep(0.1)
+        try:
+            wait_for(f"{service.url}/health", process)
+        except RuntimeError as error:
+            raise RuntimeError(f"{app}: {error}\n{service.output()}") from error
         yield service
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        service.stop()

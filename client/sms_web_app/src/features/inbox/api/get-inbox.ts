@@ -1,0 +1,24 @@
+import type { AppConfig } from '../../../config/env';
+import { requestJson } from '../../../lib/api-client';
+
+export interface Sms {
+  sms_id: string;
+  user_id: string;
+  sender_id: string;
+  sms_text: string;
+  date_sent: string;
+}
+
+export interface InboxPage {
+  user_id: string;
+  messages: Sms[];
+  next_page_token?: string;
+}
+
+export function getInbox(config: AppConfig, userId: string, pageToken?: string): Promise<InboxPage> {
+  const query = pageToken ? `?page_token=${encodeURIComponent(pageToken)}` : '';
+  return requestJson<InboxPage>(
+    `${config.userDataUrl}/sms/${encodeURIComponent(userId)}${query}`,
+    { service: 'user-data service', timeoutMs: config.requestTimeoutMs },
+  );
+}
