@@ -42,17 +42,8 @@ def create_cassandra_table(
     settings: UserDataSettings, create_keyspace: bool, replication_factor: int
 ) -> str:
     config = settings.cassandra()
-    session = cassandra.connect(config)
-    try:
-        if create_keyspace:
-            session.execute(
-                f"CREATE KEYSPACE IF NOT EXISTS {config.keyspace} WITH replication = "
-                f"{{'class': 'SimpleStrategy', 'replication_factor': {replication_factor}}}"
-            )
-        for statement in cassandra_store.schema(config.keyspace):
-            session.execute(statement)
-    finally:
-        cassandra.shutdown(session)
+    statements = cassandra_store.schema(config.keyspace)
+    cassandra.create_schema(config, statements, create_keyspace, replication_factor)
     return f"Cassandra keyspace {config.keyspace}"
 
 

@@ -24,16 +24,7 @@ START = datetime(2019, 3, 1, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def cassandra_keyspace() -> Iterator[CassandraConfig]:
     with cassandra_config() as config:
-        session = cassandra.connect(config)
-        try:
-            session.execute(
-                f"CREATE KEYSPACE IF NOT EXISTS {config.keyspace} WITH replication = "
-                "{'class': 'SimpleStrategy', 'replication_factor': 1}"
-            )
-            for statement in schema(config.keyspace):
-                session.execute(statement)
-        finally:
-            cassandra.shutdown(session)
+        cassandra.create_schema(config, schema(config.keyspace), create_keyspace=True)
         yield config
 
 

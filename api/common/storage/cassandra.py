@@ -70,3 +70,27 @@ def _resolve(future: asyncio.Future[list[Any]], rows: list[Any]) -> None:
 def _fail(future: asyncio.Future[list[Any]], error: BaseException) -> None:
     if not future.done():
         future.set_exception(error)
+
+
+def create_schema(
+    config: CassandraConfig,
+    statements: Sequence[str],
+    create_keyspace: bool = False,
+    replication_factor: int = 1,
+) -> None:
+    """Run a service's CQL schema (blocking; for the initialisation scripts and tests).
+
+    With ``create_keyspace``, the keyspace is created first with SimpleStrategy, which suits a
+    cluster of your own; Astra DB keyspaces are created in its console.
+    """
+    session = connect(config)
+    try:
+        if create_keyspace:
+            session.execute(
+                f"CREATE KEYSPACE IF NOT EXISTS {config.keyspace} WITH replication = "
+                f"{{'class': 'SimpleStrategy', 'replication_factor': {int(replication_factor)}}}"
+            )
+        for statement in statements:
+            session.execute(statement)
+    finally:
+        shutdown(session)
