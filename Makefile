@@ -19,7 +19,7 @@ endif
 SMS_RAW_DATASET ?=
 export SMS_RAW_DATASET
 
-NOTEBOOKS := training/model1_2019/train_model_1_2019.ipynb
+NOTEBOOKS := training/model1_2019/train_model_1_2019.ipynb training/model2_2020/train_model_2_2020.ipynb
 WEB_APP := client/sms_web_app
 # The end-to-end test drives Debian's chromium (playwright cannot download browsers here).
 CHROMIUM ?= /usr/bin/chromium
@@ -69,9 +69,12 @@ data: setup
 
 features: setup
 	$(PY) scripts/create_offline_sources_1.py
+	$(PY) scripts/create_tokenizer_2.py
+	$(PY) scripts/create_offline_sources_2.py
 
+# The latest stage of the story; each stage keeps the objects of the ones before it.
 apply: setup
-	FEAST_STORE_STAGE=2019 $(FEAST) -c $(FEATURE_REPO) apply
+	FEAST_STORE_STAGE=2020 $(FEAST) -c $(FEATURE_REPO) apply
 
 train: setup
 	$(PY) -m training.run_notebook $(NOTEBOOKS)
@@ -80,16 +83,17 @@ init: setup
 	$(PY) scripts/initialize_model_serving_api_caches.py
 
 serve: setup
-	SPAM_MODEL_VERSIONS="$${SPAM_MODEL_VERSIONS:-v1}" $(VENV)/bin/uvicorn api.model_serving.model_serving_api:app
+	SPAM_MODEL_VERSIONS="$${SPAM_MODEL_VERSIONS:-v1,v2}" $(VENV)/bin/uvicorn api.model_serving.model_serving_api:app
 
 demo: data features apply train init
 	@echo
-	@echo "Chapter 1 (2019) is ready:"
+	@echo "Chapters 1 (2019) and 2 (2020) are ready:"
 	@echo "  raw corpus        raw_data/raw_dataset.csv"
-	@echo "  offline sources   offline_data/sms_features1.parquet, offline_data/sms_labels.parquet"
-	@echo "  feature store     $(FEATURE_REPO) (project sms_spam_store, stage 2019)"
-	@echo "  model v1          models/model1_2019/ (metadata.json holds its metrics)"
+	@echo "  offline sources   offline_data/sms_features1.parquet, sms_labels.parquet, sms_features2.parquet"
+	@echo "  feature store     $(FEATURE_REPO) (project sms_spam_store, stage 2020)"
+	@echo "  models            models/model1_2019/, models/model2_2020/ (metadata.json holds the metrics)"
 	@$(PY) -c 'import json; m = json.load(open("models/model1_2019/metadata.json"))["metrics"]; print("  v1 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
+	@$(PY) -c 'import json; m = json.load(open("models/model2_2020/classifier/metadata.json"))["metrics"]; print("  v2 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
 	@echo "  model serving     tables ready; start it with: make serve"
 
 # The web app's unit tests (Vitest), then every Python test, the browser test included.

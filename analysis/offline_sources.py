@@ -30,13 +30,13 @@ def features_table(
     corpus: pd.DataFrame, extractor: FeatureExtractor, at: datetime, schema: pa.Schema
 ) -> pa.Table:
     """One row per message: its id, the event time and the extractor's features."""
-    vectors = extractor.vectors(corpus["text"])
     columns = {
         ENTITY_KEY: pa.array(corpus[ENTITY_KEY].tolist(), pa.string()),
         EVENT_TIMESTAMP: event_timestamps(at, len(corpus)),
     }
-    for position, name in enumerate(extractor.feature_names):
-        columns[name] = pa.array([vector[position] for vector in vectors], schema.field(name).type)
+    named = [extractor.features(text) for text in corpus["text"]]
+    for name in extractor.feature_names:
+        columns[name] = pa.array([row[name] for row in named], schema.field(name).type)
     return pa.table(columns)
 
 

@@ -3,7 +3,8 @@
 The company's story has stages, and so does this repository. ``FEAST_STORE_STAGE`` names the
 year whose objects ``feast apply`` should register (default: the latest):
 
-- 2019: entity ``sms``; views ``sms_features1`` and ``sms_labels``; service ``labeled_sms_1``.
+- 2019: entity ``sms``; views ``sms_features1`` and ``sms_labels``; service ``labeled_sms_1``;
+- 2020: adds view ``sms_features2`` (token ids) and service ``labeled_sms_2``.
 
 Each stage keeps every object of the stages before it. Applying an earlier stage removes the
 later objects from the registry, which is how the tutorial rewinds the story.
@@ -16,9 +17,9 @@ import os
 from datetime import timedelta
 
 from feast import Entity, FeatureService, FeatureView, Field, FileSource, ValueType
-from feast.types import Float64, Int64, String
+from feast.types import Array, Float64, Int64, String
 
-STAGES = (2019,)
+STAGES = (2019, 2020)
 _stage_text = os.environ.get("FEAST_STORE_STAGE") or str(STAGES[-1])
 if not _stage_text.isdigit() or int(_stage_text) not in STAGES:
     raise ValueError(f"FEAST_STORE_STAGE={_stage_text!r} is not a story stage; use one of {STAGES}")
@@ -97,3 +98,40 @@ labeled_sms_1 = FeatureService(
     description="v1 features with their labels: the training set of model v1.",
     tags={"stage": "2019", "model": "v1"},
 )
+
+# ---------------------------------------------------------------------------------------------
+# 2020: token ids for a model that reads the words itself
+# ---------------------------------------------------------------------------------------------
+
+if STAGE >= 2020:
+    sms_features2_source = FileSource(
+        name="sms_features2_source",
+        path="../offline_data/sms_features2.parquet",
+        timestamp_field="event_timestamp",
+        description="v2 features of every corpus message, computed on 2020-06-01.",
+    )
+
+    sms_features2 = FeatureView(
+        name="sms_features2",
+        entities=[sms],
+        ttl=NO_EXPIRY,
+        schema=[
+            Field(
+                name="features",
+                dtype=Array(Int64),
+                description="Token ids, padded with 0 to the tokenizer's sequence length "
+                "(models/model2_2020/tokenizer/tokenizer.json); 1 is an unknown word.",
+            ),
+        ],
+        source=sms_features2_source,
+        online=True,
+        description="v2 features (2020): the message as a fixed-length sequence of token ids.",
+        tags={"stage": "2020", "extractor": "analysis.features2"},
+    )
+
+    labeled_sms_2 = FeatureService(
+        name="labeled_sms_2",
+        features=[sms_features2, sms_labels],
+        description="v2 token ids with their labels: the training set of models v2 and v3.",
+        tags={"stage": "2020", "model": "v2"},
+    )

@@ -44,11 +44,12 @@ def copy_feature_repo(destination: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def models_dir(corpus_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A models folder holding model v1 trained on the synthetic corpus."""
-    from tests.support.models import train_v1
+    """A models folder holding models v1 and v2 trained on the synthetic corpus."""
+    from tests.support.models import train_v1, train_v2
 
     folder = tmp_path_factory.mktemp("models")
     train_v1(corpus_csv, folder)
+    train_v2(corpus_csv, folder)
     return folder
 
 

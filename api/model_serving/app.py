@@ -13,7 +13,6 @@ from api.common.body_limit import BodySizeLimitMiddleware
 from api.common.client_address import parse_networks
 from api.common.errors import install_error_handlers
 from api.common.logging_setup import configure_logging
-from api.model_serving.call_log_writer import CallLogWriter
 from api.model_serving.metrics import ServingMetrics
 from api.model_serving.models.catalog import MODEL_CATALOG, load_model
 from api.model_serving.routers.model_router import build_model_router
@@ -22,8 +21,9 @@ from api.model_serving.routers.service_router import unknown_version_handler
 from api.model_serving.serving import PredictionService
 from api.model_serving.settings import ModelServingSettings
 from api.model_serving.storage.factory import open_serving_storage
-from api.model_serving.storage.interfaces import PredictionCache
+from api.model_serving.storage.interfaces import CallRecord, PredictionCache
 from api.model_serving.storage.memory_front import MemoryFrontedCache
+from api.model_serving.write_behind import WriteBehind
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +61,20 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
             except Exception as error:
                 logger.error("storage is not ready, serving without cache and call log: %s", error)
             metrics = ServingMetrics()
+            flush_s = settings.storage_flush_seconds
             cache: PredictionCache = storage.cache
+            front: MemoryFrontedCache | None = None
             if settings.prediction_cache_memory_items:
-                cache = MemoryFrontedCache(
-                    cache, settings.prediction_cache_memory_items, settings.cache_ttl_seconds
+                cache = front = MemoryFrontedCache(
+                    storage.cache,
+                    settings.prediction_cache_memory_items,
+                    settings.cache_ttl_seconds,
+                    metrics,
+                    flush_s,
                 )
-            call_log = CallLogWriter(storage.call_log, metrics, settings.call_log_flush_seconds)
+            call_log: WriteBehind[tuple[str, CallRecord]] = WriteBehind(
+                lambda items: storage.call_log.append_many(items), metrics, "call_log", flush_s
+            )
             app.state.service = PredictionService(storage, metrics, cache, call_log)
             logger.info(
                 "serving models %s with %s storage", ", ".join(versions), settings.storage_backend
@@ -75,6 +83,8 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
                 yield
             finally:
                 await call_log.close()
+                if front is not None:
+                    await front.close()
         finally:
             await storage.close()
 

@@ -17,7 +17,6 @@ from fastapi import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
 
 from api.common.timeuuid import new_timeuuid, timeuuid_datetime
-from api.model_serving.call_log_writer import CallLogWriter
 from api.model_serving.metrics import ServingMetrics
 from api.model_serving.models.base import SpamModel
 from api.model_serving.storage.interfaces import (
@@ -26,10 +25,16 @@ from api.model_serving.storage.interfaces import (
     PredictionCache,
     ServingStorage,
 )
+from api.model_serving.write_behind import WriteBehind
 
 logger = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
+
+# A model call for a few rows takes well under a millisecond (about 0.4 ms for v2, 0.7 ms for
+# v1 here), less than handing it to a worker thread and back; larger batches go to a worker so
+# that the event loop keeps serving other requests meanwhile.
+INLINE_ROWS = 4
 
 
 def digest(value: Any) -> str:
@@ -52,7 +57,7 @@ class PredictionService:
         storage: ServingStorage,
         metrics: ServingMetrics,
         cache: PredictionCache,
-        call_log: CallLogWriter,
+        call_log: WriteBehind[tuple[str, CallRecord]],
     ) -> None:
         self.storage = storage
         self.metrics = metrics
@@ -79,7 +84,11 @@ class PredictionService:
                 novel.setdefault(key, value)
         computed: dict[CacheKey, Payload] = {}
         if novel:
-            payloads = await run_in_threadpool(compute, list(novel.values()))
+            rows = list(novel.values())
+            if len(rows) <= INLINE_ROWS:
+                payloads = compute(rows)
+            else:
+                payloads = await run_in_threadpool(compute, rows)
             computed = dict(zip(novel, payloads, strict=True))
 
         items = [
@@ -119,7 +128,7 @@ class PredictionService:
     async def _log_call(self, caller: str, record: CallRecord) -> None:
         # async on purpose: Starlette would run a plain function in a worker thread, away from
         # the event loop the writer schedules its flushes on.
-        self.call_log.submit(caller, record)
+        self.call_log.submit((caller, record))
 
     async def _write_cache(self, entries: dict[CacheKey, str]) -> None:
         try:

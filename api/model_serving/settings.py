@@ -17,7 +17,9 @@ class ModelServingSettings(ServiceSettings):
     cache_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
     call_log_ttl_seconds: int = Field(default=3600, gt=0)
     call_log_max_rows: int = Field(default=500, gt=0)
-    call_log_flush_seconds: float = Field(default=0.05, gt=0)
+    storage_flush_seconds: float = Field(
+        default=0.05, gt=0, description="Longest wait before call-log and cache writes."
+    )
     prediction_cache_memory_items: int = Field(
         default=10_000, ge=0, description="Results kept in memory in front of storage; 0 = off."
     )

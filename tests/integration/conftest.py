@@ -30,25 +30,86 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def build_feature_store(corpus_csv: Path, workdir: Path) -> Path:
-    """Offline sources from ``corpus_csv`` and a feature repo applied at stage 2019, in
-    ``workdir``; return the repo folder."""
+def build_feature_store(corpus_csv: Path, workdir: Path, stage: int = 2020) -> Path:
+    """Everything the feature store needs, made from ``corpus_csv`` by the real scripts, and the
+    repo applied at ``stage``, in ``workdir``; return the repo folder.
+
+    Layout: ``workdir/sms_feature_store`` (the repo), ``workdir/offline_data`` (its sources) and
+    ``workdir/models/model2_2020/tokenizer/tokenizer.json`` (the v2 tokenizer).
+    """
     repo = copy_feature_repo(workdir)
+    offline = workdir / "offline_data"
+    tokenizer = workdir / "models" / "model2_2020" / "tokenizer" / "tokenizer.json"
+    dataset = ["--dataset", str(corpus_csv)]
     run(
         [
             sys.executable,
             "scripts/create_offline_sources_1.py",
-            "--dataset",
-            str(corpus_csv),
+            *dataset,
             "--output-dir",
-            str(workdir / "offline_data"),
+            str(offline),
         ]
     )
-    run([str(FEAST), "-c", str(repo), "apply"], FEAST_STORE_STAGE="2019")
+    run([sys.executable, "scripts/create_tokenizer_2.py", *dataset, "--output", str(tokenizer)])
+    run(
+        [
+            sys.executable,
+            "scripts/create_offline_sources_2.py",
+            *dataset,
+            "--output-dir",
+            str(offline),
+            "--tokenizer",
+            str(tokenizer),
+        ]
+    )
+    run([str(FEAST), "-c", str(repo), "apply"], FEAST_STORE_STAGE=str(stage))
     return repo
 
 
 @pytest.fixture(scope="session")
 def feature_repo(corpus_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A feature repo applied at stage 2019 over the synthetic corpus."""
+    """A feature repo applied at stage 2020 over the synthetic corpus."""
     return build_feature_store(corpus_csv, tmp_path_factory.mktemp("store"))
+
+
+NOTEBOOKS = (
+    "training/model1_2019/train_model_1_2019.ipynb",
+    "training/model2_2020/train_model_2_2020.ipynb",
+)
+
+
+def train_models(repo: Path, v2_max_epochs: int | None = None) -> Path:
+    """Both training notebooks, run headless by the real runner over the feature repo built by
+    ``build_feature_store``; the models land in ``repo.parent / "models"``, returned."""
+    models = repo.parent / "models"
+    env = {"SMS_FEATURE_REPO": str(repo), "SMS_MODELS_DIR": str(models)}
+    if v2_max_epochs is not None:
+        env["SMS_V2_MAX_EPOCHS"] = str(v2_max_epochs)
+    run([sys.executable, "-m", "training.run_notebook", *NOTEBOOKS], **env)
+    return models
+
+
+@pytest.fixture(scope="session")
+def trained_store(feature_repo: Path) -> Path:
+    """The synthetic corpus through the whole of chapters 1 and 2 (v2 capped at 3 epochs)."""
+    train_models(feature_repo, v2_max_epochs=3)
+    return feature_repo.parent
+
+
+@pytest.fixture(scope="session")
+def real_store(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real corpus through the whole of chapters 1 and 2, as `make demo` runs them."""
+    workdir = tmp_path_factory.mktemp("real")
+    raw = workdir / "raw_data" / "raw_dataset.csv"
+    run(
+        [
+            sys.executable,
+            "scripts/get_raw_data.py",
+            "--from",
+            str(shared_corpus),
+            "--output",
+            str(raw),
+        ]
+    )
+    train_models(build_feature_store(raw, workdir))
+    return workdir

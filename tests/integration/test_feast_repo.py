@@ -1,5 +1,6 @@
 """The feature repo through the real Feast CLI and SDK, on the embedded default."""
 
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from feast.repo_config import load_repo_config
 
 from analysis import corpus
 from analysis.features1 import Features1Extractor
+from analysis.features2.tokenizer import SmsTokenizer
 from analysis.paths import FEATURE_REPO_DIR
 from tests.conftest import copy_feature_repo
 from tests.integration.conftest import FEAST, run
@@ -38,13 +40,20 @@ def test_offline_sources_have_the_documented_schema(feature_repo: Path, corpus_c
     assert features.num_rows == labels.num_rows == len(corpus.read_messages(corpus_csv))
 
 
-def test_apply_registers_the_2019_objects(feature_repo: Path) -> None:
+def test_apply_registers_the_objects_of_both_stages(feature_repo: Path) -> None:
     store = FeatureStore(repo_path=str(feature_repo))
     assert store.project == "sms_spam_store"
     assert [e.name for e in store.list_entities()] == ["sms"]
     assert store.get_entity("sms").join_key == "sms_id"
     views = {view.name: view for view in store.list_feature_views()}
-    assert set(views) == {"sms_features1", "sms_labels"}
+    assert set(views) == {"sms_features1", "sms_labels", "sms_features2"}
+    assert str(views["sms_features2"].features[0].dtype) == "Array(Int64)"
+    assert [
+        p.name for p in store.get_feature_service("labeled_sms_2").feature_view_projections
+    ] == [
+        "sms_features2",
+        "sms_labels",
+    ]
     assert [f.name for f in views["sms_features1"].features] == list(
         Features1Extractor().feature_names
     )
@@ -82,6 +91,41 @@ def test_retrieval_before_the_features_existed_is_refused(feature_repo: Path) ->
         retrieve_training_frame(
             store, "labeled_sms_1", labelled_ids(store)[:3], datetime(2019, 1, 5, tzinfo=UTC)
         )
+
+
+def test_stage_2020_adds_to_2019_and_2019_rewinds(feature_repo: Path, tmp_path: Path) -> None:
+    repo = copy_feature_repo(tmp_path)
+    shutil.copytree(feature_repo.parent / "offline_data", tmp_path / "offline_data")
+    run([str(FEAST), "-c", str(repo), "apply"], FEAST_STORE_STAGE="2019")
+    store = FeatureStore(repo_path=str(repo))
+    before = store.get_feature_view("sms_features1")
+    assert {v.name for v in store.list_feature_views()} == {"sms_features1", "sms_labels"}
+    run([str(FEAST), "-c", str(repo), "apply"], FEAST_STORE_STAGE="2020")
+    store = FeatureStore(repo_path=str(repo))
+    assert {v.name for v in store.list_feature_views()} == {
+        "sms_features1",
+        "sms_labels",
+        "sms_features2",
+    }
+    assert store.get_feature_view("sms_features1") == before  # untouched by the new stage
+    run([str(FEAST), "-c", str(repo), "apply"], FEAST_STORE_STAGE="2019")
+    store = FeatureStore(repo_path=str(repo))
+    assert {s.name for s in store.list_feature_services()} == {"labeled_sms_1"}
+
+
+def test_historical_retrieval_of_token_ids(feature_repo: Path) -> None:
+    store = FeatureStore(repo_path=str(feature_repo))
+    tokenizer = SmsTokenizer.load(
+        feature_repo.parent / "models" / "model2_2020" / "tokenizer" / "tokenizer.json"
+    )
+    ids = labelled_ids(store)
+    frame = retrieve_training_frame(store, "labeled_sms_2", ids, datetime(2020, 7, 2, tzinfo=UTC))
+    assert len(frame) == len(ids)
+    assert list(frame.columns) == ["sms_id", "event_timestamp", "features", "label"]
+    assert frame["features"].map(len).eq(tokenizer.max_seq_length).all()
+    # Before 2020-06-01 the token ids did not exist yet.
+    with pytest.raises(RetrievalError):
+        retrieve_training_frame(store, "labeled_sms_2", ids[:2], datetime(2020, 5, 1, tzinfo=UTC))
 
 
 def test_an_unknown_stage_is_refused(tmp_path: Path) -> None:

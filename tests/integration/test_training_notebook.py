@@ -1,4 +1,4 @@
-"""The v1 training notebook, executed headless by a real kernel, as `make train` runs it."""
+"""The training notebooks, executed headless by a real kernel, as `make train` runs them."""
 
 import json
 import subprocess
@@ -8,24 +8,22 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.integration.conftest import run
+from analysis.features2.tokenizer import SmsTokenizer
+from tests.integration.conftest import NOTEBOOKS
 from training.model1_2019 import model1
 
 pytestmark = pytest.mark.integration
 
-NOTEBOOK = "training/model1_2019/train_model_1_2019.ipynb"
 
-
-def test_notebook_trains_and_saves_model_v1(feature_repo: Path, tmp_path: Path) -> None:
-    models_dir = tmp_path / "models"
-    result = run(
-        [sys.executable, "-m", "training.run_notebook", NOTEBOOK],
-        SMS_FEATURE_REPO=str(feature_repo),
-        SMS_MODELS_DIR=str(models_dir),
+def executed_outputs(path: Path) -> str:
+    executed = nbformat.read(path, as_version=4)
+    return "".join(
+        output.get("text", "") for cell in executed.cells for output in cell.get("outputs", [])
     )
-    assert "ran training/model1_2019/train_model_1_2019.ipynb" in result.stdout
 
-    folder = models_dir / "model1_2019"
+
+def test_notebook_1_trains_and_saves_model_v1(trained_store: Path) -> None:
+    folder = trained_store / "models" / "model1_2019"
     card = json.loads((folder / "metadata.json").read_text())
     assert card["version"] == "v1"
     assert card["feature_service"] == "labeled_sms_1"
@@ -33,29 +31,46 @@ def test_notebook_trains_and_saves_model_v1(feature_repo: Path, tmp_path: Path) 
     assert card["time_freeze"] == "2019-05-05T00:00:00Z"
     assert card["metrics"]["spam_f1"] > 0.9
     assert card["training_data_fingerprint"].startswith("sha256:")
-
     classifier, loaded = model1.load_model(folder)
     assert loaded.artifact.sha256 == card["artifact"]["sha256"]
     assert list(classifier.classes_) == ["ham", "spam"]
-
-    executed = nbformat.read(folder / "train_model_1_2019.ipynb", as_version=4)
-    outputs = "".join(
-        output.get("text", "") for cell in executed.cells for output in cell.get("outputs", [])
-    )
+    outputs = executed_outputs(folder / "train_model_1_2019.ipynb")
     assert "asked for 400 rows at 2019-05-05, got 400" in outputs
     assert "spam_f1" in outputs
 
 
-def test_committed_notebook_has_no_outputs() -> None:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+def test_notebook_2_trains_and_saves_model_v2(trained_store: Path) -> None:
+    folder = trained_store / "models" / "model2_2020" / "classifier"
+    card = json.loads((folder / "metadata.json").read_text())
+    assert card["version"] == "v2"
+    assert card["feature_service"] == "labeled_sms_2"
+    assert card["time_freeze"] == "2020-07-02T00:00:00Z"
+    assert card["labels"] == ["ham", "spam"]
+    assert card["artifact"]["file"] == "model.keras"
+    assert card["rows"]["retrieved"] == 400
+    assert card["details"]["epochs_trained"] <= 3
+    tokenizer_file = (folder / card["details"]["tokenizer"]["file"]).resolve()
+    assert tokenizer_file == (
+        trained_store / "models" / "model2_2020" / "tokenizer" / "tokenizer.json"
+    )
+    tokenizer = SmsTokenizer.load(tokenizer_file)
+    assert card["details"]["tokenizer"]["max_seq_length"] == tokenizer.max_seq_length
+    outputs = executed_outputs(
+        trained_store / "models" / "model2_2020" / "train_model_2_2020.ipynb"
+    )
+    assert "asked for 400 rows at 2020-07-02, got 400" in outputs
+    assert "precision" in outputs  # the classification report
 
 
-def test_a_failing_notebook_exits_non_zero_and_keeps_the_executed_copy(
-    tmp_path: Path,
-) -> None:
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_committed_notebooks_have_no_outputs(notebook: str) -> None:
+    document = nbformat.read(notebook, as_version=4)
+    assert all(not cell.get("outputs") for cell in document.cells if cell.cell_type == "code")
+
+
+def test_a_failing_notebook_exits_non_zero_and_keeps_the_executed_copy(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "training.run_notebook", NOTEBOOK],
+        [sys.executable, "-m", "training.run_notebook", NOTEBOOKS[0]],
         capture_output=True,
         text=True,
         env={

@@ -28,3 +28,28 @@ def train_v1(corpus_csv: Path, models_dir: Path) -> Path:
     folder = models_dir / "model1_2019"
     model1.save_model(trained, folder)
     return folder
+
+
+def train_v2(corpus_csv: Path, models_dir: Path, max_epochs: int = 12) -> Path:
+    """Fit the tokenizer and train model v2 on ``corpus_csv``, saved under ``models_dir``."""
+    from dataclasses import replace
+
+    from analysis.features2.tokenizer import SmsTokenizer
+    from analysis.splits import is_test_id
+    from training.model2_2020 import model2
+
+    frame = corpus.read_frame(corpus_csv)
+    training = frame.loc[~frame["sms_id"].map(is_test_id), "text"].tolist()
+    tokenizer = SmsTokenizer(max_num_words=500, max_seq_length=24).fit(training)
+    tokenizer_file = tokenizer.save(models_dir / "model2_2020" / "tokenizer" / "tokenizer.json")
+    features = frame.assign(
+        event_timestamp=pd.Timestamp("2020-06-01", tz="UTC"),
+        features=[tokenizer.encode(text) for text in frame["text"]],
+    )[["sms_id", "event_timestamp", "features", "label"]]
+    hyperparameters = replace(
+        model2.Hyperparameters(), max_epochs=max_epochs, patience=max_epochs, batch_size=16
+    )
+    trained = model2.train_and_evaluate(features, tokenizer, hyperparameters)
+    folder = models_dir / "model2_2020" / "classifier"
+    model2.save_model(trained, tokenizer_file, folder)
+    return folder

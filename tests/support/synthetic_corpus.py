@@ -74,6 +74,9 @@ def synthetic_messages(count: int = 400, spam_share: float = 0.3, seed: int = 7)
                 short=rng.randint(80000, 89999),
                 site=rng.choice(SITES),
             )
+            if rng.random() < 0.3:
+                # Some spam opens like a friendly message before the pitch.
+                text = f"{rng.choice(HAM_OPENERS)} {rng.choice(HAM_BODIES)}. {text}"
             label = "spam"
         else:
             opener = rng.choice(HAM_OPENERS)

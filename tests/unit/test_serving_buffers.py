@@ -1,15 +1,14 @@
-"""The in-memory front of the prediction cache and the call log's write-behind."""
+"""The in-memory front of the prediction cache, and write-behind."""
 
 import asyncio
 from collections.abc import Mapping, Sequence
 
 import pytest
 
-from api.common.timeuuid import new_timeuuid, timeuuid_datetime
-from api.model_serving.call_log_writer import CallLogWriter
 from api.model_serving.metrics import ServingMetrics
-from api.model_serving.storage.interfaces import CacheKey, CallLog, CallRecord, PredictionCache
+from api.model_serving.storage.interfaces import CacheKey, PredictionCache
 from api.model_serving.storage.memory_front import MemoryFrontedCache
+from api.model_serving.write_behind import WriteBehind
 
 pytestmark = pytest.mark.anyio
 
@@ -41,8 +40,10 @@ class Clock:
 
 async def test_memory_front_serves_repeats_without_the_backend() -> None:
     backend = DictCache()
-    cache = MemoryFrontedCache(backend, max_items=10, ttl_s=60)
+    cache = MemoryFrontedCache(backend, max_items=10, ttl_s=60, metrics=ServingMetrics())
     await cache.put_many({key(1): "one"})
+    assert backend.data == {}  # written behind, in a batch
+    await cache.flush()
     assert backend.data == {key(1): "one"}
     assert await cache.get_many([key(1), key(2)]) == {key(1): "one"}
     assert backend.reads == [[key(2)]]
@@ -51,7 +52,7 @@ async def test_memory_front_serves_repeats_without_the_backend() -> None:
 async def test_memory_front_reads_through_and_remembers() -> None:
     backend = DictCache()
     backend.data[key(1)] = "from another instance"
-    cache = MemoryFrontedCache(backend, max_items=10, ttl_s=60)
+    cache = MemoryFrontedCache(backend, max_items=10, ttl_s=60, metrics=ServingMetrics())
     assert await cache.get_many([key(1)]) == {key(1): "from another instance"}
     assert await cache.get_many([key(1)]) == {key(1): "from another instance"}
     assert backend.reads == [[key(1)]]
@@ -59,7 +60,7 @@ async def test_memory_front_reads_through_and_remembers() -> None:
 
 async def test_memory_front_is_bounded_and_least_recently_used_goes_first() -> None:
     backend = DictCache()
-    cache = MemoryFrontedCache(backend, max_items=2, ttl_s=60)
+    cache = MemoryFrontedCache(backend, max_items=2, ttl_s=60, metrics=ServingMetrics())
     await cache.put_many({key(1): "1", key(2): "2"})
     await cache.get_many([key(1)])  # 1 is now more recent than 2
     await cache.put_many({key(3): "3"})
@@ -70,68 +71,59 @@ async def test_memory_front_is_bounded_and_least_recently_used_goes_first() -> N
 
 async def test_memory_front_entries_expire() -> None:
     backend, clock = DictCache(), Clock()
-    cache = MemoryFrontedCache(backend, max_items=10, ttl_s=60, clock=clock)
+    cache = MemoryFrontedCache(
+        backend, max_items=10, ttl_s=60, metrics=ServingMetrics(), clock=clock
+    )
     await cache.put_many({key(1): "1"})
     backend.data.clear()  # the backend has expired it too
     clock.now += 61
     assert await cache.get_many([key(1)]) == {}
 
 
-class ListLog(CallLog):
+class Sink:
+    """A storage write that records its batches, or fails."""
+
     def __init__(self, fail: bool = False) -> None:
-        self.batches: list[list[tuple[str, CallRecord]]] = []
+        self.batches: list[list[str]] = []
         self.fail = fail
 
-    async def append_many(self, entries: Sequence[tuple[str, CallRecord]]) -> None:
+    async def __call__(self, items: list[str]) -> None:
         if self.fail:
             raise ConnectionError("down")
-        self.batches.append(list(entries))
-
-    async def recent(self, caller_id: str, model_version: str, limit: int):  # pragma: no cover
-        raise NotImplementedError
-        yield
+        self.batches.append(items)
 
 
-def record() -> CallRecord:
-    call_id = new_timeuuid()
-    return CallRecord(
-        call_id, timeuuid_datetime(call_id), "text_to_prediction", "v1", "[]", "[]", 1, 0
-    )
-
-
-async def test_writer_batches_records_within_the_delay() -> None:
-    log = ListLog()
-    writer = CallLogWriter(log, ServingMetrics(), max_delay_s=0.01)
-    records = [record() for _ in range(5)]
-    for r in records:
-        writer.submit("10.0.0.1", r)
-    assert log.batches == []
+async def test_write_behind_batches_items_within_the_delay() -> None:
+    sink = Sink()
+    writer = WriteBehind(sink, ServingMetrics(), "test", max_delay_s=0.01)
+    for n in range(5):
+        writer.submit(f"item {n}")
+    assert sink.batches == []
     await asyncio.sleep(0.1)
-    assert log.batches == [[("10.0.0.1", r) for r in records]]
+    assert sink.batches == [[f"item {n}" for n in range(5)]]
 
 
-async def test_writer_flushes_what_is_pending_at_close() -> None:
-    log = ListLog()
-    writer = CallLogWriter(log, ServingMetrics(), max_delay_s=60)
-    writer.submit("10.0.0.1", record())
+async def test_write_behind_flushes_what_is_pending_at_close() -> None:
+    sink = Sink()
+    writer = WriteBehind(sink, ServingMetrics(), "test", max_delay_s=60)
+    writer.submit("item")
     await writer.close()
-    assert len(log.batches) == 1
+    assert sink.batches == [["item"]]
 
 
-async def test_writer_drops_the_oldest_beyond_its_bound_and_counts_them() -> None:
-    log, metrics = ListLog(), ServingMetrics()
-    writer = CallLogWriter(log, metrics, max_delay_s=60, max_pending=3)
-    records = [record() for _ in range(5)]
-    for r in records:
-        writer.submit("10.0.0.1", r)
+async def test_write_behind_drops_the_oldest_beyond_its_bound_and_counts_them() -> None:
+    sink, metrics = Sink(), ServingMetrics()
+    writer = WriteBehind(sink, metrics, "test", max_delay_s=60, max_pending=3)
+    for n in range(5):
+        writer.submit(f"item {n}")
     await writer.close()
-    assert [r for _, r in log.batches[0]] == records[2:]
-    assert metrics.storage_errors.labels("call_log_dropped")._value.get() == 2
+    assert sink.batches == [["item 2", "item 3", "item 4"]]
+    assert metrics.storage_errors.labels("test_dropped")._value.get() == 2
 
 
-async def test_writer_failures_are_counted_not_raised() -> None:
+async def test_write_behind_failures_are_counted_not_raised() -> None:
     metrics = ServingMetrics()
-    writer = CallLogWriter(ListLog(fail=True), metrics, max_delay_s=60)
-    writer.submit("10.0.0.1", record())
+    writer = WriteBehind(Sink(fail=True), metrics, "test", max_delay_s=60)
+    writer.submit("item")
     await writer.flush()
-    assert metrics.storage_errors.labels("call_log_write")._value.get() == 1
+    assert metrics.storage_errors.labels("test_write")._value.get() == 1

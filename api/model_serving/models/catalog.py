@@ -4,25 +4,34 @@ A version is a folder under ``models/`` (artifact + model card) and the wrapper 
 how to call it. ``SPAM_MODEL_VERSIONS`` picks which of these the API serves.
 """
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from api.model_serving.models.base import SpamModel
-from api.model_serving.models.sklearn_features1 import SklearnFeatures1Model
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    folder: str
-    wrapper: type[SpamModel]
+    folder: str  # under MODELS_DIR: the artifact and its metadata.json
+    wrapper: str  # "module:Class", imported only when the version is served
     summary: str
+
+    def wrapper_class(self) -> type[SpamModel]:
+        module, _, name = self.wrapper.partition(":")
+        return getattr(importlib.import_module(module), name)
 
 
 MODEL_CATALOG: dict[str, ModelSpec] = {
     "v1": ModelSpec(
         folder="model1_2019",
-        wrapper=SklearnFeatures1Model,
+        wrapper="api.model_serving.models.sklearn_features1:SklearnFeatures1Model",
         summary="2019: gradient-boosted trees on nine hand-made features",
+    ),
+    "v2": ModelSpec(
+        folder="model2_2020/classifier",
+        wrapper="api.model_serving.models.keras_tokens:KerasTokenModel",
+        summary="2020: an LSTM reading the token ids of the v2 features",
     ),
 }
 
@@ -42,4 +51,4 @@ def load_model(version: str, models_dir: Path) -> SpamModel:
         raise ModelNotAvailableError(
             f"model {version} is not trained yet: {folder}/metadata.json is missing (run make train)"
         )
-    return spec.wrapper.load(version, folder)
+    return spec.wrapper_class().load(version, folder)

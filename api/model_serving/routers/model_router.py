@@ -270,7 +270,7 @@ def build_model_router(version: str) -> APIRouter:
         service, settings = call.service, call.settings
         rows = min(limit or settings.call_log_max_rows, settings.call_log_max_rows)
         await service.call_log.flush()  # so that the caller's latest calls are included
-        records = service.call_log.call_log.recent(call.caller, version, rows)
+        records = service.storage.call_log.recent(call.caller, version, rows)
         # Read the first row before answering, so a storage failure is a clean 503 and not a
         # broken 200 stream.
         try:

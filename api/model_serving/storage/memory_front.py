@@ -1,16 +1,19 @@
-"""A small in-process cache in front of the shared prediction cache.
+"""The prediction cache as the service uses it: memory in front of the shared store.
 
-Cached results never change for a key (the key holds the artifact's fingerprint), so keeping
-the most recent ones in memory is safe; only their age must be respected. A hit then costs a
-dictionary lookup instead of a round trip to SQLite or Cassandra, while the shared store still
-serves other instances and survives restarts.
+Cached results never change for a key (the key holds the artifact's fingerprint), so keeping the
+most recent ones in memory is safe; only their age must be respected. A hit then costs a
+dictionary lookup instead of a round trip to SQLite or Cassandra. New results go to memory at
+once and to the shared store by write-behind, in batches, so a miss pays for no storage write
+either. The shared store still serves other instances and survives restarts.
 """
 
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 
+from api.model_serving.metrics import ServingMetrics
 from api.model_serving.storage.interfaces import CacheKey, PredictionCache
+from api.model_serving.write_behind import WriteBehind
 
 
 class MemoryFrontedCache(PredictionCache):
@@ -21,6 +24,8 @@ class MemoryFrontedCache(PredictionCache):
         backend: PredictionCache,
         max_items: int,
         ttl_s: float,
+        metrics: ServingMetrics,
+        flush_delay_s: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backend = backend
@@ -28,6 +33,9 @@ class MemoryFrontedCache(PredictionCache):
         self._ttl_s = ttl_s
         self._clock = clock
         self._entries: OrderedDict[CacheKey, tuple[float, str]] = OrderedDict()
+        self._writes: WriteBehind[tuple[CacheKey, str]] = WriteBehind(
+            lambda items: backend.put_many(dict(items)), metrics, "cache", flush_delay_s
+        )
 
     def _remember(self, key: CacheKey, payload: str, expires_at: float) -> None:
         self._entries[key] = (expires_at, payload)
@@ -59,4 +67,11 @@ class MemoryFrontedCache(PredictionCache):
         expires_at = self._clock() + self._ttl_s
         for key, payload in entries.items():
             self._remember(key, payload, expires_at)
-        await self.backend.put_many(entries)
+            self._writes.submit((key, payload))
+
+    async def flush(self) -> None:
+        """Write what waits for the shared store now."""
+        await self._writes.flush()
+
+    async def close(self) -> None:
+        await self._writes.close()
