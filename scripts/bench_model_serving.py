@@ -19,6 +19,7 @@ The goals: a v1 hit's p50 at most 1.5 x the floor's, and a v2 miss's p50 at most
 """
 
 import argparse
+import functools
 import os
 import subprocess
 import sys
@@ -68,6 +69,10 @@ def measure(name: str, send: Callable[[int], httpx.Response], requests: int, war
     return Result(name, latencies, time.perf_counter() - started)
 
 
+def _shifted(send: Callable[[int], httpx.Response], offset: int, i: int) -> httpx.Response:
+    return send(offset + i)
+
+
 def interleaved(
     kinds: dict[str, Callable[[int], httpx.Response]], requests: int, warmup: int, rounds: int = 5
 ) -> list[Result]:
@@ -77,10 +82,9 @@ def interleaved(
     per_round = requests // rounds
     for round_number in range(rounds):
         for name, send in kinds.items():
-            offset = round_number * per_round
             part = measure(
                 name,
-                lambda i, send=send, offset=offset: send(offset + i),
+                functools.partial(_shifted, send, round_number * per_round),
                 per_round,
                 warmup if round_number == 0 else 0,
             )

@@ -20,7 +20,7 @@ from analysis import corpus
 from analysis.features2.feature2_extractor import TOKENIZER_FILE
 from analysis.features2.tokenizer import OOV_ID, PAD_ID, SmsTokenizer
 from analysis.paths import RAW_DATASET
-from analysis.splits import is_test_id
+from analysis.splits import split_frame
 
 MAX_NUM_WORDS = 4000
 MAX_SEQ_LENGTH = 48
@@ -28,8 +28,7 @@ MAX_SEQ_LENGTH = 48
 
 def training_texts(dataset: Path) -> list[str]:
     """The texts of the training split: the only ones the tokenizer may learn from."""
-    frame = corpus.read_frame(dataset)
-    return frame.loc[~frame["sms_id"].map(is_test_id), "text"].tolist()
+    return split_frame(corpus.read_frame(dataset))[0]["text"].tolist()
 
 
 def coverage_report(tokenizer: SmsTokenizer, texts: list[str]) -> str:

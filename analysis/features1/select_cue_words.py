@@ -41,7 +41,7 @@ from analysis.features1.feature1_extractor import (
     non_alpha_ratio,
 )
 from analysis.paths import RAW_DATASET
-from analysis.splits import is_test_id
+from analysis.splits import split_frame
 from analysis.text_cleaning import clean_text, words
 from training.model1_2019.model1 import build_classifier
 
@@ -114,8 +114,7 @@ def test_f1(
 
 def select(frame: pd.DataFrame, min_count: int, pool_size: int) -> dict:
     """Run the whole analysis; return the record that ``--write`` stores."""
-    held_out = frame["sms_id"].map(is_test_id)
-    train, test = frame[~held_out], frame[held_out]
+    train, test = split_frame(frame)
     y_train = (train["label"] == "spam").to_numpy()
     y_test = (test["label"] == "spam").to_numpy()
     if len(set(y_train)) < 2:

@@ -35,11 +35,11 @@ def train_v2(corpus_csv: Path, models_dir: Path, max_epochs: int = 12) -> Path:
     from dataclasses import replace
 
     from analysis.features2.tokenizer import SmsTokenizer
-    from analysis.splits import is_test_id
+    from analysis.splits import split_frame
     from training.model2_2020 import model2
 
     frame = corpus.read_frame(corpus_csv)
-    training = frame.loc[~frame["sms_id"].map(is_test_id), "text"].tolist()
+    training = split_frame(frame)[0]["text"].tolist()
     tokenizer = SmsTokenizer(max_num_words=500, max_seq_length=24).fit(training)
     tokenizer_file = tokenizer.save(models_dir / "model2_2020" / "tokenizer" / "tokenizer.json")
     features = frame.assign(

@@ -13,9 +13,9 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from analysis.features1 import Features1Extractor
-from analysis.offline_sources import ENTITY_KEY, EVENT_TIMESTAMP
+from analysis.offline_sources import EVENT_TIMESTAMP
 from analysis.paths import MODELS_DIR
-from analysis.splits import is_test_id
+from analysis.splits import split_frame
 from training.evaluation import spam_metrics
 from training.model_card import (
     ArtifactInfo,
@@ -55,12 +55,6 @@ class TrainedModel:
     metrics: dict[str, float]
     rows: RowCounts
     fingerprint: str
-
-
-def split_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train and test parts of a retrieved frame, by the stable id split."""
-    held_out = frame[ENTITY_KEY].map(is_test_id)
-    return frame[~held_out], frame[held_out]
 
 
 def train_and_evaluate(frame: pd.DataFrame, feature_names: list[str]) -> TrainedModel:

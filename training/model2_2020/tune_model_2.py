@@ -19,6 +19,7 @@ import pandas as pd
 from analysis import corpus
 from analysis.features2.tokenizer import SIGNALS, WORDS_ONLY, SmsTokenizer
 from analysis.paths import RAW_DATASET
+from analysis.splits import split_frame
 from training.model2_2020.model2 import Hyperparameters, train_and_evaluate
 
 CHOSEN = {"words": 4000, "length": 48, "standardization": SIGNALS}
@@ -55,9 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", type=Path, default=RAW_DATASET)
     args = parser.parse_args(argv)
     raw = corpus.read_frame(args.dataset)
-    from analysis.splits import is_test_id
-
-    training_texts = raw.loc[~raw["sms_id"].map(is_test_id), "text"].tolist()
+    training_texts = split_frame(raw)[0]["text"].tolist()
     print("| change | spam F1 | epochs | seconds |")
     print("|---|---|---|---|")
     for name, settings, hp in EXPERIMENTS:
