@@ -90,22 +90,10 @@ class PredictionService:
         self.metrics.cache_hits.labels(model.version, endpoint).inc(hits)
         self.metrics.cache_misses.labels(model.version, endpoint).inc(len(items) - hits)
 
+        # Serialising for storage happens in the background tasks too, after the response.
         if computed:
-            background.add_task(
-                self._write_cache, {key: json.dumps(p) for key, p in computed.items()}
-            )
-        call_id = new_timeuuid()
-        record = CallRecord(
-            call_id=call_id,
-            called_at=timeuuid_datetime(call_id),
-            endpoint=endpoint,
-            model_version=model.version,
-            input=json.dumps(list(inputs)),
-            output=json.dumps([item.payload for item in items]),
-            items=len(items),
-            from_cache=hits,
-        )
-        background.add_task(self._log_call, caller, record)
+            background.add_task(self._write_cache, computed)
+        background.add_task(self._log_call, caller, endpoint, model.version, inputs, items)
         return items
 
     async def _read_cache(self, keys: list[CacheKey]) -> dict[CacheKey, str]:
@@ -116,14 +104,28 @@ class PredictionService:
             self.metrics.storage_errors.labels("cache_read").inc()
             return {}
 
-    async def _log_call(self, caller: str, record: CallRecord) -> None:
+    async def _log_call(
+        self, caller: str, endpoint: str, version: str, inputs: Sequence[Any], items: list[Item]
+    ) -> None:
         # async on purpose: Starlette would run a plain function in a worker thread, away from
-        # the event loop the writer schedules its flushes on.
+        # the event loop the writer schedules its flushes on. The call's time is the time it
+        # is logged: right after its response went out.
+        call_id = new_timeuuid()
+        record = CallRecord(
+            call_id=call_id,
+            called_at=timeuuid_datetime(call_id),
+            endpoint=endpoint,
+            model_version=version,
+            input=json.dumps(list(inputs)),
+            output=json.dumps([item.payload for item in items]),
+            items=len(items),
+            from_cache=sum(item.from_cache for item in items),
+        )
         self.call_log.submit((caller, record))
 
-    async def _write_cache(self, entries: dict[CacheKey, str]) -> None:
+    async def _write_cache(self, computed: dict[CacheKey, Payload]) -> None:
         try:
-            await self.cache.put_many(entries)
+            await self.cache.put_many({key: json.dumps(p) for key, p in computed.items()})
         except Exception:
             logger.warning("prediction cache write failed", exc_info=True)
             self.metrics.storage_errors.labels("cache_write").inc()
