@@ -13,6 +13,8 @@ _FEATURES_EXAMPLE = [0.09090909090909091, 0.0, 0, 0, 0, 0, 0, 0, 0]
 
 
 class _Flags(BaseModel):
+    """What every model request carries besides its input; ``inputs()`` lists the input(s)."""
+
     model_config = ConfigDict(extra="forbid")
 
     skip_cache: bool = Field(
@@ -24,6 +26,9 @@ class _Flags(BaseModel):
 class TextInput(_Flags):
     text: str = Field(description="The message text.", examples=[_TEXT_EXAMPLE])
 
+    def inputs(self) -> list[Any]:
+        return [self.text]
+
 
 class FeaturesInput(_Flags):
     features: list[FeatureValue] = Field(
@@ -31,11 +36,17 @@ class FeaturesInput(_Flags):
         examples=[_FEATURES_EXAMPLE],
     )
 
+    def inputs(self) -> list[Any]:
+        return [self.features]
+
 
 class TextBatchInput(_Flags):
     texts: list[str] = Field(
         description="Message texts.", examples=[[_TEXT_EXAMPLE, "WIN CASH now!!"]]
     )
+
+    def inputs(self) -> list[Any]:
+        return list(self.texts)
 
 
 class FeaturesBatchInput(_Flags):
@@ -43,6 +54,9 @@ class FeaturesBatchInput(_Flags):
         description="Feature vectors, each in the order of the model's `feature_names`.",
         examples=[[_FEATURES_EXAMPLE]],
     )
+
+    def inputs(self) -> list[Any]:
+        return list(self.features)
 
 
 class TopLabel(BaseModel):

@@ -95,6 +95,70 @@ class Call:
     caller: str
 
 
+def _texts(call: Call, texts: list[str]) -> list[str]:
+    _check_texts(texts, call.settings)
+    return texts
+
+
+def _vectors(call: Call, vectors: list[list[float]]) -> list[list[Any]]:
+    _check_batch_size(len(vectors), call.settings)
+    return _check_vectors(call.model, vectors)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One kind of model work, served as a single route and as a ``/batch`` route."""
+
+    endpoint: str
+    single_input: type[TextInput] | type[FeaturesInput]
+    batch_input: type[TextBatchInput] | type[FeaturesBatchInput]
+    single_result: type[FeaturesResult] | type[PredictionResult]
+    batch_result: type[FeaturesBatchResult] | type[PredictionBatchResult]
+    prepare: Callable[[Call, list[Any]], list[Any]]  # validate; return the model's inputs
+    compute: Callable[[SpamModel, list[Any]], list[dict[str, Any]]]
+    summary: str
+    description: str
+
+
+OPERATIONS = (
+    Operation(
+        TEXT_TO_FEATURES,
+        TextInput,
+        TextBatchInput,
+        FeaturesResult,
+        FeaturesBatchResult,
+        _texts,
+        features_payloads,
+        summary="Text to features",
+        description="The features the model computes from a text: the same extractor that "
+        "wrote the offline sources it was trained on.",
+    ),
+    Operation(
+        FEATURES_TO_PREDICTION,
+        FeaturesInput,
+        FeaturesBatchInput,
+        PredictionResult,
+        PredictionBatchResult,
+        _vectors,
+        prediction_payloads,
+        summary="Features to prediction",
+        description="Label probabilities from a feature vector; its length and values must "
+        "fit the model (see its `info`).",
+    ),
+    Operation(
+        TEXT_TO_PREDICTION,
+        TextInput,
+        TextBatchInput,
+        PredictionResult,
+        PredictionBatchResult,
+        _texts,
+        text_prediction_payloads,
+        summary="Text to prediction",
+        description="Label probabilities for a text: features and model in one call.",
+    ),
+)
+
+
 def build_model_router(version: str) -> APIRouter:
     """The routes of one model version under ``/model/{version}``."""
 
@@ -114,146 +178,56 @@ def build_model_router(version: str) -> APIRouter:
     )
 
     async def run(
-        call: Call,
-        endpoint: str,
-        compute: Callable[[SpamModel, list[Any]], list[dict[str, Any]]],
-        inputs: list[Any],
-        skip_cache: bool,
-        background: BackgroundTasks,
-    ) -> list[Item]:
-        with call.service.metrics.latency.labels(version, endpoint).time():
-            return await call.service.run(
-                endpoint=endpoint,
+        operation: Operation, call: Call, body: Any, background: BackgroundTasks
+    ) -> list[dict[str, Any]]:
+        inputs = body.inputs()
+        model_inputs = operation.prepare(call, inputs)
+        with call.service.metrics.latency.labels(version, operation.endpoint).time():
+            items = await call.service.run(
+                endpoint=operation.endpoint,
                 model=call.model,
-                inputs=inputs,
-                compute=partial(compute, call.model),
-                skip_cache=skip_cache,
+                inputs=model_inputs,
+                compute=partial(operation.compute, call.model),
+                skip_cache=body.skip_cache,
                 caller=call.caller,
                 background=background,
             )
+        return _echo(items, inputs, body.echo_input)
 
-    @router.post(
-        f"/{TEXT_TO_FEATURES}",
-        response_model=FeaturesResult,
-        response_model_exclude_none=True,
-        summary="Text to features",
-        description=f"The features model {version} computes from a text: the same extractor "
-        "that wrote the offline sources it was trained on.",
-    )
-    async def text_to_features(
-        body: TextInput,
-        call: CallDep,
-        background: BackgroundTasks,
-    ) -> dict[str, Any]:
-        _check_texts([body.text], call.settings)
-        items = await run(
-            call, TEXT_TO_FEATURES, features_payloads, [body.text], body.skip_cache, background
+    def add_routes(operation: Operation) -> None:
+        @router.post(
+            f"/{operation.endpoint}",
+            response_model=operation.single_result,
+            response_model_exclude_none=True,
+            summary=operation.summary,
+            description=f"Model {version}. {operation.description}",
+            name=f"{operation.endpoint}_{version}",
         )
-        return _echo(items, [body.text], body.echo_input)[0]
+        async def single(
+            body: operation.single_input,  # type: ignore[name-defined]
+            call: CallDep,
+            background: BackgroundTasks,
+        ) -> dict[str, Any]:
+            return (await run(operation, call, body, background))[0]
 
-    @router.post(
-        f"/{TEXT_TO_FEATURES}/batch",
-        response_model=FeaturesBatchResult,
-        response_model_exclude_none=True,
-        summary="Texts to features (batch)",
-        description="`text_to_features` for a list of texts, in order.",
-    )
-    async def text_to_features_batch(
-        body: TextBatchInput,
-        call: CallDep,
-        background: BackgroundTasks,
-    ) -> dict[str, Any]:
-        _check_texts(body.texts, call.settings)
-        items = await run(
-            call, TEXT_TO_FEATURES, features_payloads, body.texts, body.skip_cache, background
+        @router.post(
+            f"/{operation.endpoint}/batch",
+            response_model=operation.batch_result,
+            response_model_exclude_none=True,
+            summary=f"{operation.summary} (batch)",
+            description=f"Model {version}. `{operation.endpoint}` for a list, in order: cached "
+            "items come from the cache, and all the novel ones go to the model in one call.",
+            name=f"{operation.endpoint}_batch_{version}",
         )
-        return {"results": _echo(items, body.texts, body.echo_input)}
+        async def batch(
+            body: operation.batch_input,  # type: ignore[name-defined]
+            call: CallDep,
+            background: BackgroundTasks,
+        ) -> dict[str, Any]:
+            return {"results": await run(operation, call, body, background)}
 
-    @router.post(
-        f"/{FEATURES_TO_PREDICTION}",
-        response_model=PredictionResult,
-        response_model_exclude_none=True,
-        summary="Features to prediction",
-        description=f"Label probabilities from a feature vector; its length and value ranges "
-        f"must fit model {version} (see `/model/{version}/info`).",
-    )
-    async def features_to_prediction(
-        body: FeaturesInput,
-        call: CallDep,
-        background: BackgroundTasks,
-    ) -> dict[str, Any]:
-        vectors = _check_vectors(call.model, [body.features])
-        items = await run(
-            call, FEATURES_TO_PREDICTION, prediction_payloads, vectors, body.skip_cache, background
-        )
-        return _echo(items, [body.features], body.echo_input)[0]
-
-    @router.post(
-        f"/{FEATURES_TO_PREDICTION}/batch",
-        response_model=PredictionBatchResult,
-        response_model_exclude_none=True,
-        summary="Features to predictions (batch)",
-        description="`features_to_prediction` for a list of vectors; the novel ones go to the "
-        "model in one call.",
-    )
-    async def features_to_prediction_batch(
-        body: FeaturesBatchInput,
-        call: CallDep,
-        background: BackgroundTasks,
-    ) -> dict[str, Any]:
-        _check_batch_size(len(body.features), call.settings)
-        vectors = _check_vectors(call.model, body.features)
-        items = await run(
-            call, FEATURES_TO_PREDICTION, prediction_payloads, vectors, body.skip_cache, background
-        )
-        return {"results": _echo(items, body.features, body.echo_input)}
-
-    @router.post(
-        f"/{TEXT_TO_PREDICTION}",
-        response_model=PredictionResult,
-        response_model_exclude_none=True,
-        summary="Text to prediction",
-        description="Label probabilities for a text: features and model in one call.",
-    )
-    async def text_to_prediction(
-        body: TextInput,
-        call: CallDep,
-        background: BackgroundTasks,
-    ) -> dict[str, Any]:
-        _check_texts([body.text], call.settings)
-        items = await run(
-            call,
-            TEXT_TO_PREDICTION,
-            text_prediction_payloads,
-            [body.text],
-            body.skip_cache,
-            background,
-        )
-        return _echo(items, [body.text], body.echo_input)[0]
-
-    @router.post(
-        f"/{TEXT_TO_PREDICTION}/batch",
-        response_model=PredictionBatchResult,
-        response_model_exclude_none=True,
-        summary="Texts to predictions (batch)",
-        description="`text_to_prediction` for a list of texts. Cached items come from the "
-        "cache; all novel ones go to the model in one call; the order is kept.",
-    )
-    async def text_to_prediction_batch(
-        body: TextBatchInput,
-        call: CallDep,
-        background: BackgroundTasks,
-    ) -> dict[str, Any]:
-        _check_texts(body.texts, call.settings)
-        items = await run(
-            call,
-            TEXT_TO_PREDICTION,
-            text_prediction_payloads,
-            body.texts,
-            body.skip_cache,
-            background,
-        )
-        return {"results": _echo(items, body.texts, body.echo_input)}
+    for operation in OPERATIONS:
+        add_routes(operation)
 
     @router.get(
         "/recent_call_log",
