@@ -81,6 +81,7 @@ train: setup
 
 init: setup
 	$(PY) scripts/initialize_model_serving_api_caches.py
+	$(PY) scripts/initialize_user_api_data.py
 
 serve: setup
 	SPAM_MODEL_VERSIONS="$${SPAM_MODEL_VERSIONS:-v1,v2}" $(VENV)/bin/uvicorn api.model_serving.model_serving_api:app
@@ -94,7 +95,7 @@ demo: data features apply train init
 	@echo "  models            models/model1_2019/, models/model2_2020/ (metadata.json holds the metrics)"
 	@$(PY) -c 'import json; m = json.load(open("models/model1_2019/metadata.json"))["metrics"]; print("  v1 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
 	@$(PY) -c 'import json; m = json.load(open("models/model2_2020/classifier/metadata.json"))["metrics"]; print("  v2 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
-	@echo "  model serving     tables ready; start it with: make serve"
+	@echo "  services          tables ready, sample inboxes loaded; start the model API with: make serve"
 
 # The web app's unit tests (Vitest), then every Python test, the browser test included.
 # pytest exits with 5 when it collected no test: that is a broken suite, and is reported so.

@@ -1,4 +1,4 @@
-"""Starting the services as real uvicorn processes, as a user would (tests, benchmarks, demo)."""
+"""Starting the services as real uvicorn processes, as a user would (tests and benchmarks)."""
 
 import os
 import socket

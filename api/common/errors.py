@@ -120,7 +120,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     }
     for status, code, description in [
         (400, "malformed_json", "The request body is not valid JSON."),
-        (404, "unknown_model_version", "No such model version is served."),
+        (404, "not_found", "No such resource (an unknown model version, user message...)."),
         (413, "payload_too_large", "The request body is over the size limit."),
         (422, "invalid_input", "The input does not fit the model or the schema."),
     ]
