@@ -2,6 +2,11 @@
 
 One connection per database file, used by one dedicated worker thread: statements run in order,
 never concurrently, so there is no locking to get wrong, and the event loop only awaits.
+
+One exception, for the hottest read: ``read_point`` looks a row up by primary key on the event
+loop itself, through a second, read-only connection. In WAL mode a reader never waits for the
+writer, and such a lookup takes tens of microseconds; handing it to the worker thread and back
+costs several times that (measured: a v2 cache miss spends 0.3 ms less in its handler).
 """
 
 import asyncio
@@ -21,6 +26,7 @@ class SqliteDatabase:
         self.path = path
         self._executor: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None  # used on the event loop's thread only
 
     async def open(self) -> None:
         self._executor = ThreadPoolExecutor(
@@ -41,6 +47,14 @@ class SqliteDatabase:
             raise RuntimeError("the database is not open")
         return await asyncio.get_running_loop().run_in_executor(self._executor, work)
 
+    def read_point(self, query: str, parameters: tuple) -> tuple | None:
+        """One row by primary key, read on the calling thread (see the module's docstring)."""
+        if self._connection is None:
+            raise RuntimeError("the database is not open")
+        if self._reader is None:
+            self._reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        return self._reader.execute(query, parameters).fetchone()
+
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work(connection)`` on the database thread and return its result."""
         connection = self._connection
@@ -60,6 +74,9 @@ class SqliteDatabase:
         await self.run(apply)
 
     async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._connection is not None:
             connection, self._connection = self._connection, None
             await self._submit(connection.close)

@@ -43,6 +43,12 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS prediction_cache_expiry ON prediction_cache (expires_at)",
 )
 
+_SELECT_PAYLOAD = (
+    "SELECT payload FROM prediction_cache WHERE endpoint = ? AND model_version = ?"
+    " AND artifact_fingerprint = ? AND input_digest = ? AND expires_at > ?"
+)
+INLINE_LOOKUPS = 8
+
 # Expired rows are invisible to reads at once; they are deleted in bulk every so many writes.
 _PURGE_EVERY_WRITES = 500
 
@@ -60,6 +66,10 @@ class _Purger:
             connection.execute(f"DELETE FROM {self._table} WHERE expires_at <= ?", (now,))  # noqa: S608 (fixed name)
 
 
+def _key_values(key: CacheKey) -> tuple[str, str, str, str]:
+    return (key.endpoint, key.model_version, key.artifact_fingerprint, key.input_digest)
+
+
 class SqlitePredictionCache(PredictionCache):
     def __init__(self, database: SqliteDatabase, ttl_s: float, clock: Clock = time.time) -> None:
         self._db = database
@@ -69,40 +79,27 @@ class SqlitePredictionCache(PredictionCache):
 
     async def get_many(self, keys: Sequence[CacheKey]) -> dict[CacheKey, str]:
         now = self._clock()
+        unique = list(dict.fromkeys(keys))
 
-        def read(connection: sqlite3.Connection) -> dict[CacheKey, str]:
+        def read(lookup: Callable[[str, tuple], tuple | None]) -> dict[CacheKey, str]:
             found = {}
-            for key in dict.fromkeys(keys):
-                row = connection.execute(
-                    "SELECT payload FROM prediction_cache WHERE endpoint = ? AND model_version = ?"
-                    " AND artifact_fingerprint = ? AND input_digest = ? AND expires_at > ?",
-                    (
-                        key.endpoint,
-                        key.model_version,
-                        key.artifact_fingerprint,
-                        key.input_digest,
-                        now,
-                    ),
-                ).fetchone()
+            for key in unique:
+                row = lookup(_SELECT_PAYLOAD, (*_key_values(key), now))
                 if row is not None:
                     found[key] = row[0]
             return found
 
-        return await self._db.run(read)
+        # A few point lookups are quicker on the event loop than a trip to the worker thread;
+        # a large batch of them goes to the worker so that the loop keeps serving.
+        if len(unique) <= INLINE_LOOKUPS:
+            return read(self._db.read_point)
+        return await self._db.run(
+            lambda connection: read(lambda q, p: connection.execute(q, p).fetchone())
+        )
 
     async def put_many(self, entries: Mapping[CacheKey, str]) -> None:
         now = self._clock()
-        rows = [
-            (
-                k.endpoint,
-                k.model_version,
-                k.artifact_fingerprint,
-                k.input_digest,
-                payload,
-                now + self._ttl_s,
-            )
-            for k, payload in entries.items()
-        ]
+        rows = [(*_key_values(key), payload, now + self._ttl_s) for key, payload in entries.items()]
 
         def write(connection: sqlite3.Connection) -> None:
             with connection:
