@@ -7,7 +7,8 @@ A per-request ``model.predict`` costs about 50 ms: it builds a data pipeline for
 model is instead wrapped once in a ``tf.function`` compiled with XLA (``jit_compile``), which
 fuses the LSTM's step loop: a one-row call takes about 0.3 ms here, against 1.4 ms for the plain
 graph and 50 ms for ``predict``. XLA compiles once per input shape, so batches are padded up to
-a power of two: at most nine shapes up to 256 rows, and the one-row shape is compiled at load.
+a power of two: at most nine shapes up to 256 rows, and those up to eight rows are compiled
+at load.
 """
 
 import math
@@ -45,7 +46,10 @@ class KerasTokenModel(SpamModel):
         self._infer = tf.function(
             lambda ids: model(ids, training=False), input_signature=signature, jit_compile=True
         )
-        self._infer(np.zeros((1, self._length), dtype=np.int32))  # compile now, not on a request
+        # Compile the small shapes now, not during a request: small calls run on the event loop
+        # (api/model_serving/serving.py), where a compilation would stall every request.
+        for rows in (1, 2, 4, 8):
+            self._infer(np.zeros((rows, self._length), dtype=np.int32))
 
     @classmethod
     def load(cls, version: str, folder: Path) -> Self:
