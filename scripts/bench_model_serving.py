@@ -132,7 +132,29 @@ def run_server(
                 kinds["v2 miss"] = lambda i: client.post(
                     PREDICT_V2, json={"text": f"a new one for v2, number {i}"}
                 )
-            return interleaved(kinds, requests, warmup)
+            results = interleaved(kinds, requests, warmup)
+            if memory_items:
+                print_handler_means(client.get("/metrics").text)
+            return results
+
+
+def print_handler_means(metrics: str) -> None:
+    """The server's own view, from its latency histogram: time inside the route handler (cache
+    lookup, model call, bookkeeping), without HTTP parsing, routing or the network."""
+    values: dict[str, float] = {}
+    for line in metrics.splitlines():
+        if line.startswith("spam_request_seconds_") and 'endpoint="text_to_prediction"' in line:
+            name, _, value = line.rpartition(" ")
+            values[name] = float(value)
+    for version in ("v1", "v2"):
+        labels = f'{{endpoint="text_to_prediction",version="{version}"}}'
+        count = values.get(f"spam_request_seconds_count{labels}", 0.0)
+        if count:
+            mean_ms = values[f"spam_request_seconds_sum{labels}"] / count * 1000
+            print(
+                f"{version} text_to_prediction handler, mean of {count:.0f} (hits and misses): "
+                f"{mean_ms:.3f} ms"
+            )
 
 
 def measure_v2_call(models_dir: Path, requests: int, warmup: int) -> Result:

@@ -6,7 +6,7 @@ never concurrently, so there is no locking to get wrong, and the event loop only
 One exception, for the hottest read: ``read_point`` looks a row up by primary key on the event
 loop itself, through a second, read-only connection. In WAL mode a reader never waits for the
 writer, and such a lookup takes tens of microseconds; handing it to the worker thread and back
-costs several times that (measured: a v2 cache miss spends 0.3 ms less in its handler).
+costs several times that (see INLINE_ROWS in api/model_serving/serving.py for the measurement).
 """
 
 import asyncio
