@@ -15,9 +15,11 @@ from api.common.errors import install_error_handlers
 from api.common.logging_setup import configure_logging
 from api.model_serving.metrics import ServingMetrics
 from api.model_serving.models.catalog import MODEL_CATALOG, load_model
-from api.model_serving.routers.model_router import build_model_router
-from api.model_serving.routers.service_router import router as service_router
-from api.model_serving.routers.service_router import unknown_version_handler
+from api.model_serving.routers.model_router import add_model_routes
+from api.model_serving.routers.service_router import (
+    add_service_routes,
+    unknown_version_handler,
+)
 from api.model_serving.serving import PredictionService
 from api.model_serving.settings import ModelServingSettings
 from api.model_serving.storage.factory import open_serving_storage
@@ -105,7 +107,7 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
         allow_headers=["Content-Type"],
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.include_router(service_router)
+    add_service_routes(app.router)
     for version in versions:
-        app.include_router(build_model_router(version))
+        add_model_routes(app.router, version)
     return app

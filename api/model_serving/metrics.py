@@ -1,5 +1,7 @@
 """Prometheus metrics of the model-serving API, in a registry of the app's own."""
 
+from dataclasses import dataclass
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -9,8 +11,18 @@ _LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
+@dataclass(frozen=True)
+class RouteMetrics:
+    """The series of one model version and endpoint, looked up once instead of per request."""
+
+    cache_hits: Counter
+    cache_misses: Counter
+    latency: Histogram
+
+
 class ServingMetrics:
     def __init__(self) -> None:
+        self._routes: dict[tuple[str, str], RouteMetrics] = {}
         self.registry = CollectorRegistry()
         labels = ("version", "endpoint")
         self.cache_hits = Counter(
@@ -35,6 +47,16 @@ class ServingMetrics:
             ("operation",),
             registry=self.registry,
         )
+
+    def route(self, version: str, endpoint: str) -> RouteMetrics:
+        found = self._routes.get((version, endpoint))
+        if found is None:
+            found = self._routes[version, endpoint] = RouteMetrics(
+                cache_hits=self.cache_hits.labels(version, endpoint),
+                cache_misses=self.cache_misses.labels(version, endpoint),
+                latency=self.latency.labels(version, endpoint),
+            )
+        return found
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

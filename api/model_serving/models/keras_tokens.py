@@ -5,8 +5,9 @@ path and imports it only when a version that needs it is served.
 
 A per-request ``model.predict`` costs about 50 ms: it builds a data pipeline for every call. The
 model is instead wrapped once in a ``tf.function`` compiled with XLA (``jit_compile``), which
-fuses the LSTM's step loop: a one-row call takes about 0.3 ms here, against 1.4 ms for the plain
-graph and 50 ms for ``predict``. XLA compiles once per input shape, so batches are padded up to
+fuses the LSTM's step loop, and called through its concrete function: a one-row call takes
+0.21 ms here, against 0.34 ms through the ``tf.function``, 1.4 ms for the plain graph and 50 ms
+for ``predict``. XLA compiles once per input shape, so batches are padded up to
 a power of two: at most nine shapes up to 256 rows, and those up to eight rows are compiled
 at load.
 """
@@ -43,13 +44,16 @@ class KerasTokenModel(SpamModel):
         self._length = tokenizer.max_seq_length
         self._vocabulary_size = tokenizer.vocabulary_size
         signature = [tf.TensorSpec(shape=[None, self._length], dtype=tf.int32)]
-        self._infer = tf.function(
+        function = tf.function(
             lambda ids: model(ids, training=False), input_signature=signature, jit_compile=True
         )
+        # Calling the concrete function skips the tf.function's matching of arguments to a
+        # signature, which was a third of a one-row call.
+        self._infer = function.get_concrete_function()
         # Compile the small shapes now, not during a request: small calls run on the event loop
         # (api/model_serving/serving.py), where a compilation would stall every request.
         for rows in (1, 2, 4, 8):
-            self._infer(np.zeros((rows, self._length), dtype=np.int32))
+            self._infer(tf.zeros((rows, self._length), dtype=tf.int32))
 
     @classmethod
     def load(cls, version: str, folder: Path) -> Self:
@@ -85,5 +89,5 @@ class KerasTokenModel(SpamModel):
         bucket = 1 << max(rows - 1, 0).bit_length()  # the next power of two
         if bucket > rows:
             ids = np.concatenate([ids, np.zeros((bucket - rows, self._length), np.int32)])
-        spam = self._infer(ids).numpy().reshape(-1)[:rows]
+        spam = self._infer(tf.constant(ids)).numpy().reshape(-1)[:rows]
         return np.column_stack([1.0 - spam, spam])
