@@ -18,6 +18,7 @@ class RouteMetrics:
     cache_hits: Counter
     cache_misses: Counter
     latency: Histogram
+    compute: Histogram
 
 
 class ServingMetrics:
@@ -41,6 +42,13 @@ class ServingMetrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.compute = Histogram(
+            "spam_compute_seconds",
+            "Time the model (and the feature extractor) took for the novel items of a request.",
+            labels,
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.storage_errors = Counter(
             "spam_storage_errors",
             "Storage operations that failed (served without them).",
@@ -55,6 +63,7 @@ class ServingMetrics:
                 cache_hits=self.cache_hits.labels(version, endpoint),
                 cache_misses=self.cache_misses.labels(version, endpoint),
                 latency=self.latency.labels(version, endpoint),
+                compute=self.compute.labels(version, endpoint),
             )
         return found
 

@@ -79,6 +79,7 @@ class PredictionService:
         keys = [CacheKey(endpoint, model.version, model.fingerprint, digest(x)) for x in inputs]
         cached = {} if skip_cache else await self._read_cache(keys)
 
+        metrics = self.metrics.route(model.version, endpoint)
         novel: dict[CacheKey, Any] = {}
         for key, value in zip(keys, inputs, strict=True):
             if key not in cached:
@@ -86,10 +87,11 @@ class PredictionService:
         computed: dict[CacheKey, Payload] = {}
         if novel:
             rows = list(novel.values())
-            if len(rows) <= INLINE_ROWS:
-                payloads = compute(rows)
-            else:
-                payloads = await run_in_threadpool(compute, rows)
+            with metrics.compute.time():
+                if len(rows) <= INLINE_ROWS:
+                    payloads = compute(rows)
+                else:
+                    payloads = await run_in_threadpool(compute, rows)
             computed = dict(zip(novel, payloads, strict=True))
 
         items = [
@@ -97,7 +99,6 @@ class PredictionService:
             for key in keys
         ]
         hits = sum(item.from_cache for item in items)
-        metrics = self.metrics.route(model.version, endpoint)
         metrics.cache_hits.inc(hits)
         metrics.cache_misses.inc(len(items) - hits)
 
