@@ -60,16 +60,17 @@ def wait_for(url: str, process: subprocess.Popen, timeout_s: float = STARTUP_TIM
 
 
 @contextmanager
-def uvicorn_service(
-    app: str, env: dict[str, str], log_dir: Path, port: int | None = None
+def local_service(
+    name: str, args: list[str], port: int, env: dict[str, str], log_dir: Path
 ) -> Iterator[Service]:
-    """Run ``uvicorn APP`` on a free loopback port until the block ends; wait for /health."""
-    port = port or free_port()
-    log = log_dir / f"{app.rsplit(':', 1)[0].rsplit('.', 1)[-1]}-{port}.log"
-    uvicorn = Path(sys.executable).with_name("uvicorn")
+    """Run ``args`` (a server listening on ``port``) until the block ends; wait for /health.
+
+    Its output goes to ``log_dir/NAME-PORT.log``, which a startup failure quotes.
+    """
+    log = log_dir / f"{name}-{port}.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [str(uvicorn), app, "--host", "127.0.0.1", "--port", str(port)],
+            args,
             cwd=PROJECT_ROOT,
             env={**os.environ, **env},
             stdout=out,
@@ -80,7 +81,36 @@ def uvicorn_service(
         try:
             wait_for(f"{service.url}/health", process)
         except RuntimeError as error:
-            raise RuntimeError(f"{app}: {error}\n{service.output()}") from error
+            raise RuntimeError(f"{name}: {error}\n{service.output()}") from error
         yield service
     finally:
         service.stop()
+
+
+@contextmanager
+def uvicorn_service(
+    app: str, env: dict[str, str], log_dir: Path, port: int | None = None
+) -> Iterator[Service]:
+    """Run ``uvicorn APP`` on a free loopback port until the block ends."""
+    port = port or free_port()
+    uvicorn = Path(sys.executable).with_name("uvicorn")
+    args = [str(uvicorn), app, "--host", "127.0.0.1", "--port", str(port)]
+    with local_service(app.rsplit(":", 1)[0].rsplit(".", 1)[-1], args, port, env, log_dir) as svc:
+        yield svc
+
+
+@contextmanager
+def feature_server(
+    repo: Path, env: dict[str, str], log_dir: Path, port: int | None = None
+) -> Iterator[Service]:
+    """Run Feast's feature server (``feast -c REPO serve``) on a free loopback port.
+
+    ``--max-requests 0`` keeps its one worker for good: by default Feast recycles it after about
+    a thousand requests, and requests in flight then fail.
+    """
+    port = port or free_port()
+    feast = Path(sys.executable).with_name("feast")
+    args = [str(feast), "-c", str(repo), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    args += ["--max-requests", "0", "--no-access-log"]
+    with local_service("feature_server", args, port, env, log_dir) as svc:
+        yield svc

@@ -4,7 +4,9 @@ The company's story has stages, and so does this repository. ``FEAST_STORE_STAGE
 year whose objects ``feast apply`` should register (default: the latest):
 
 - 2019: entity ``sms``; views ``sms_features1`` and ``sms_labels``; service ``labeled_sms_1``;
-- 2020: adds view ``sms_features2`` (token ids) and service ``labeled_sms_2``.
+- 2020: adds view ``sms_features2`` (token ids) and service ``labeled_sms_2``;
+- 2021: adds push source ``smss2_push``, through which new messages' v2 features reach
+  ``sms_features2`` as they arrive, online and offline.
 
 Each stage keeps every object of the stages before it. Applying an earlier stage removes the
 later objects from the registry, which is how the tutorial rewinds the story.
@@ -16,10 +18,10 @@ folder), written by ``scripts/create_offline_sources_*.py``.
 import os
 from datetime import timedelta
 
-from feast import Entity, FeatureService, FeatureView, Field, FileSource, ValueType
+from feast import Entity, FeatureService, FeatureView, Field, FileSource, PushSource, ValueType
 from feast.types import Array, Float64, Int64, String
 
-STAGES = (2019, 2020)
+STAGES = (2019, 2020, 2021)
 _stage_text = os.environ.get("FEAST_STORE_STAGE") or str(STAGES[-1])
 if not _stage_text.isdigit() or int(_stage_text) not in STAGES:
     raise ValueError(f"FEAST_STORE_STAGE={_stage_text!r} is not a story stage; use one of {STAGES}")
@@ -108,8 +110,21 @@ if STAGE >= 2020:
         name="sms_features2_source",
         path="../offline_data/sms_features2.parquet",
         timestamp_field="event_timestamp",
-        description="v2 features of every corpus message, computed on 2020-06-01.",
+        description="v2 features of every corpus message, computed on 2020-06-01, and, from "
+        "2021, of every message pushed to smss2_push.",
     )
+
+    # 2021: new messages arrive one by one, and their features are pushed as they arrive. The
+    # push source writes to the online store at once and appends to the Parquet file behind it,
+    # which `feast materialize` and historical retrieval go on reading as before.
+    smss2_push = None
+    if STAGE >= 2021:
+        smss2_push = PushSource(
+            name="smss2_push",
+            batch_source=sms_features2_source,
+            description="v2 features of new messages, pushed as they arrive, with the time of "
+            "the message's TIMEUUID as event time.",
+        )
 
     sms_features2 = FeatureView(
         name="sms_features2",
@@ -123,7 +138,7 @@ if STAGE >= 2020:
                 "(models/model2_2020/tokenizer/tokenizer.json); 1 is an unknown word.",
             ),
         ],
-        source=sms_features2_source,
+        source=smss2_push or sms_features2_source,
         online=True,
         description="v2 features (2020): the message as a fixed-length sequence of token ids.",
         tags={"stage": "2020", "extractor": "analysis.features2"},
