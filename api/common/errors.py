@@ -30,6 +30,11 @@ class ApiError(Exception):
         self.extra = extra
 
 
+class ForbiddenError(ApiError):
+    status_code = 403
+    code = "forbidden"
+
+
 class NotFoundError(ApiError):
     status_code = 404
     code = "not_found"

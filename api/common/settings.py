@@ -44,10 +44,29 @@ class CassandraConfig:
         return self.secure_bundle_path is not None
 
 
-class ServiceSettings(BaseSettings):
-    """What every service reads from the environment."""
+class HttpServiceSettings(BaseSettings):
+    """What every service reads from the environment about serving HTTP."""
 
     model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
+
+    cors_allow_origins: CommaList = ["http://localhost:3000", "http://127.0.0.1:3000"]
+    trusted_proxies: CommaList = []
+    max_body_bytes: int = 1_000_000
+    log_level: str = "INFO"
+
+    _split_http = field_validator("cors_allow_origins", "trusted_proxies", mode="before")(
+        split_commas
+    )
+
+    @model_validator(mode="after")
+    def _origins_are_listed(self) -> "HttpServiceSettings":
+        if "*" in self.cors_allow_origins:
+            raise ValueError("CORS_ALLOW_ORIGINS must list origins; '*' is not allowed")
+        return self
+
+
+class ServiceSettings(HttpServiceSettings):
+    """What a service with storage of its own reads: the backend and how to reach it."""
 
     storage_backend: Literal["sqlite", "cassandra"] = "sqlite"
     sqlite_path: Path | None = None
@@ -60,14 +79,7 @@ class ServiceSettings(BaseSettings):
     astra_db_secure_bundle_path: Path | None = None
     astra_db_application_token: SecretStr | None = None
 
-    cors_allow_origins: CommaList = ["http://localhost:3000", "http://127.0.0.1:3000"]
-    trusted_proxies: CommaList = []
-    max_body_bytes: int = 1_000_000
-    log_level: str = "INFO"
-
-    _split = field_validator(
-        "cassandra_hosts", "cors_allow_origins", "trusted_proxies", mode="before"
-    )(split_commas)
+    _split_hosts = field_validator("cassandra_hosts", mode="before")(split_commas)
 
     @field_validator("cassandra_username", "astra_db_secure_bundle_path", mode="before")
     @classmethod
@@ -76,8 +88,6 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _cassandra_is_reachable(self) -> "ServiceSettings":
-        if "*" in self.cors_allow_origins:
-            raise ValueError("CORS_ALLOW_ORIGINS must list origins; '*' is not allowed")
         if self.storage_backend == "cassandra":
             if self.astra_db_secure_bundle_path is not None:
                 if self.astra_db_application_token is None:

@@ -1,6 +1,7 @@
 """Integration fixtures: real scripts and the real Feast CLI, in temporary folders."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,23 @@ def build_feature_store(corpus_csv: Path, workdir: Path, stage: int = 2020) -> P
 def feature_repo(corpus_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A feature repo applied at stage 2020 over the synthetic corpus."""
     return build_feature_store(corpus_csv, tmp_path_factory.mktemp("store"))
+
+
+def copy_store(feature_repo: Path, workdir: Path, stage: int) -> Path:
+    """A private copy of the store built by ``build_feature_store`` (pushes append to its
+    Parquet files), applied at ``stage`` in ``workdir``; return the repo folder."""
+    repo = copy_feature_repo(workdir)
+    shutil.copytree(feature_repo.parent / "offline_data", workdir / "offline_data")
+    run([str(FEAST), "-c", str(repo), "apply"], FEAST_STORE_STAGE=str(stage))
+    return repo
+
+
+@pytest.fixture(scope="session")
+def online_store(feature_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the store at stage 2021 with its online store materialized up to 2021."""
+    repo = copy_store(feature_repo, tmp_path_factory.mktemp("online"), 2021)
+    run([str(FEAST), "-c", str(repo), "materialize", "2019-01-01T00:00:00", "2021-01-01T00:00:00"])
+    return repo
 
 
 NOTEBOOKS = (

@@ -1,7 +1,6 @@
 """Stage 2021 of the feature repo: the online store filled by `feast materialize` at story dates,
 and new messages' v2 features pushed through ``smss2_push`` to Feast's real feature server."""
 
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -13,8 +12,7 @@ from feast import FeatureStore
 
 from api.common.timeuuid import new_timeuuid, timeuuid_datetime
 from scripts.local_services import feature_server
-from tests.conftest import copy_feature_repo
-from tests.integration.conftest import FEAST, run
+from tests.integration.conftest import FEAST, copy_store, run
 
 pytestmark = pytest.mark.integration
 
@@ -22,18 +20,9 @@ V1_FEATURE = "sms_features1:cap_r"
 V2_FEATURE = "sms_features2:features"
 
 
-def _copy_store(feature_repo: Path, workdir: Path, stage: int) -> Path:
-    """A private copy of the stage-2020 store (pushes append to its Parquet), applied at
-    ``stage``."""
-    repo = copy_feature_repo(workdir)
-    shutil.copytree(feature_repo.parent / "offline_data", workdir / "offline_data")
-    run([str(FEAST), "-c", str(repo), "apply"], FEAST_STORE_STAGE=str(stage))
-    return repo
-
-
 @pytest.fixture(scope="module")
 def repo_2021(feature_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _copy_store(feature_repo, tmp_path_factory.mktemp("store2021"), 2021)
+    return copy_store(feature_repo, tmp_path_factory.mktemp("store2021"), 2021)
 
 
 def _online(store: FeatureStore, ids: list[str]) -> dict[str, list]:
@@ -53,7 +42,7 @@ def test_stage_2021_feeds_the_v2_view_from_the_push_source(
     assert "smss2_push" in {source.name for source in store.list_data_sources()}
     # The 2019 and 2020 objects are still there; going back to 2020 removes the push source.
     assert {s.name for s in store.list_feature_services()} == {"labeled_sms_1", "labeled_sms_2"}
-    rewound = _copy_store(feature_repo, tmp_path, 2021)
+    rewound = copy_store(feature_repo, tmp_path, 2021)
     run([str(FEAST), "-c", str(rewound), "apply"], FEAST_STORE_STAGE="2020")
     rewound_store = FeatureStore(repo_path=str(rewound))
     assert "smss2_push" not in {source.name for source in rewound_store.list_data_sources()}

@@ -1,0 +1,28 @@
+"""Requests of the feature-server proxy: a strict subset of what Feast's server accepts."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# "view:feature", as Feast names a feature.
+FeatureRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]+:[A-Za-z0-9_]+$")]
+SmsId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class Entities(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sms_id: list[SmsId] = Field(
+        min_length=1, description="The messages to read features of.", examples=[["sms10001"]]
+    )
+
+
+class OnlineFeaturesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    features: list[FeatureRef] = Field(
+        min_length=1,
+        description="Features as `view:feature`; only those on the proxy's allow-list.",
+        examples=[["sms_features2:features"]],
+    )
+    entities: Entities
