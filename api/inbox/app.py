@@ -1,0 +1,210 @@
+"""The inbox webhook's application factory.
+
+An SMS gateway posts each new message to ``POST /sms``. The webhook stores it in the user's inbox
+(user-data API), asks the model API for its v2 features, and pushes them to the feature store
+(Feast's feature server, push source ``smss2_push``, online and offline), with the time in the
+message's TIMEUUID as event time. From then on, architecture II can read the message's features
+online and predict from them.
+
+What an answer promises:
+
+- ``201``: the message is in the inbox and its features are in the feature store;
+- ``202``: the message is in the inbox; its features wait in the outbox and are pushed as soon
+  as the model API and the feature server answer (``api/inbox/delivery.py``);
+- ``503``: the inbox could not store the message; nothing was kept, so send it again;
+- ``4xx``: the message itself was refused; sending it again will not help.
+
+So an accepted message (201 or 202) is never lost, and neither are its features.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request, Response, status
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from api.common.body_limit import BodySizeLimitMiddleware
+from api.common.errors import (
+    ERROR_RESPONSES,
+    ApiError,
+    BadGatewayError,
+    ServiceUnavailableError,
+    UnprocessableError,
+    install_error_handlers,
+)
+from api.common.logging_setup import configure_logging
+from api.inbox.delivery import FeatureDelivery
+from api.inbox.downstream import (
+    USER_DATA,
+    Downstream,
+    DownstreamError,
+    MessageRefusedError,
+    StoredMessage,
+)
+from api.inbox.outbox import Outbox, PendingPush
+from api.inbox.schemas import IncomingSms, Receipt
+from api.inbox.settings import InboxSettings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: InboxSettings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    run_retries: bool = True,
+) -> FastAPI:
+    """Build the app. ``transport`` replaces the network under the HTTP client (tests pass a
+    fake one); ``run_retries=False`` leaves the outbox to be drained by hand (tests again)."""
+    settings = settings or InboxSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level)
+        outbox = await Outbox.open(settings.outbox_path)
+        try:
+            async with httpx.AsyncClient(
+                timeout=settings.downstream_timeout_seconds, transport=transport
+            ) as client:
+                downstream = Downstream(client, settings)
+                delivery = FeatureDelivery(downstream, outbox, settings)
+                app.state.downstream, app.state.outbox, app.state.delivery = (
+                    downstream,
+                    outbox,
+                    delivery,
+                )
+                waiting = await outbox.count()
+                if waiting:
+                    logger.info("%d messages wait for their features to be pushed", waiting)
+                retries = asyncio.create_task(delivery.run()) if run_retries else None
+                try:
+                    yield
+                finally:
+                    if retries is not None:
+                        retries.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await retries
+        finally:
+            await outbox.close()
+
+    app = FastAPI(
+        title="SMS inbox webhook",
+        description="Receives new messages: stores each in its user's inbox and pushes its "
+        "features to the feature store.",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_allow_origins,
+        allow_methods=["POST"],
+        allow_headers=["Content-Type"],
+    )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+
+    @app.post(
+        "/sms",
+        response_model=Receipt,
+        status_code=status.HTTP_201_CREATED,
+        summary="A new message",
+        description="Stores the message in the user's inbox and pushes its v2 features. 201: "
+        "both done. 202: stored, features queued and pushed as soon as possible. 503: not "
+        "stored, send it again.",
+        responses={
+            **ERROR_RESPONSES,
+            202: {"model": Receipt, "description": "Stored; the features are queued."},
+            502: {"description": "The user-data API answered something unexpected."},
+            503: {"description": "The message could not be stored; send it again."},
+        },
+        tags=["inbox"],
+    )
+    async def receive_sms(body: IncomingSms, request: Request) -> JSONResponse:
+        if len(body.sms_text) > settings.max_sms_length:
+            raise UnprocessableError(
+                f"sms_text has {len(body.sms_text)} characters; the limit is "
+                f"{settings.max_sms_length}",
+                code="text_too_long",
+            )
+        state = request.app.state
+        stored = await _store(state.downstream, body)
+        item = PendingPush(stored.sms_id, body.user_id, body.sms_text, stored.date_sent)
+        try:
+            pushed = await state.delivery.deliver(item)
+        except Exception as error:  # the outbox itself failed: say so, with the stored id
+            logger.exception("features of %s neither pushed nor queued", stored.sms_id)
+            raise ServiceUnavailableError(
+                "the message is stored but its features could not be queued",
+                code="features_not_queued",
+                sms_id=stored.sms_id,
+            ) from error
+        receipt = Receipt(
+            sms_id=stored.sms_id,
+            user_id=body.user_id,
+            date_sent=stored.date_sent,
+            features="pushed" if pushed else "queued",
+        )
+        return JSONResponse(
+            receipt.model_dump(mode="json"),
+            status_code=status.HTTP_201_CREATED if pushed else status.HTTP_202_ACCEPTED,
+        )
+
+    @app.get("/health", tags=["service"], summary="Liveness", description="Always 200 while up.")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/ready",
+        tags=["service"],
+        summary="Readiness",
+        description="200 when the user-data API answers, since then messages are accepted; the "
+        "model API and the feature server are reported, and so is how many messages wait for "
+        "their features.",
+    )
+    async def ready(request: Request, response: Response) -> dict[str, Any]:
+        services = await request.app.state.downstream.health()
+        ready = services[USER_DATA] == "ok"
+        if not ready:
+            response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {
+            "ready": ready,
+            "services": services,
+            "pending_pushes": await request.app.state.outbox.count(),
+        }
+
+    return app
+
+
+async def _store(downstream: Downstream, body: IncomingSms) -> StoredMessage:
+    try:
+        return await downstream.store(body)
+    except MessageRefusedError as refusal:
+        raise _refused(refusal) from refusal
+    except DownstreamError as error:
+        if error.status is None or error.status >= 500:
+            raise ServiceUnavailableError(
+                f"the message was not stored ({error}); send it again",
+                code="inbox_unavailable",
+            ) from error
+        raise BadGatewayError(str(error), code="user_data_error") from error
+
+
+def _refused(refusal: MessageRefusedError) -> ApiError:
+    """The user-data API's refusal, passed on: it speaks the same error format."""
+    detail = refusal.body.get("detail") if isinstance(refusal.body, dict) else None
+    if not isinstance(detail, dict):
+        detail = {"message": str(refusal.body)}
+    extra = {key: value for key, value in detail.items() if key not in ("code", "message")}
+    error = ApiError(
+        f"the inbox refused the message: {detail.get('message', 'no reason given')}",
+        code=str(detail.get("code", "refused_by_inbox")),
+        **extra,
+    )
+    error.status_code = refusal.status
+    return error

@@ -1,0 +1,136 @@
+"""The three services a new message goes through, called over HTTP.
+
+Every failure becomes a ``DownstreamError`` that names the service, except a refusal by the
+user-data API of the message itself (a ``MessageRefusedError``), which is the sender's to fix.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from api.inbox.schemas import IncomingSms
+from api.inbox.settings import InboxSettings
+
+USER_DATA = "user-data API"
+MODEL_SERVING = "model-serving API"
+FEATURE_SERVER = "feature server"
+
+# Enough of a failed answer to explain it in a log line or an error body.
+_ANSWER_CHARS = 300
+
+
+class DownstreamError(Exception):
+    """``service`` failed: it could not be reached, timed out, or answered with an error."""
+
+    def __init__(self, service: str, problem: str, status: int | None = None) -> None:
+        super().__init__(f"{service}: {problem}")
+        self.service = service
+        self.status = status
+
+
+class MessageRefusedError(Exception):
+    """The user-data API refused the message (an unknown shape, a text too long...)."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"refused with {status}")
+        self.status = status
+        self.body = body
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    sms_id: str
+    date_sent: datetime
+
+
+class Downstream:
+    def __init__(self, client: httpx.AsyncClient, settings: InboxSettings) -> None:
+        self._client = client
+        self._user_data = settings.user_data_api_url.rstrip("/")
+        self._features = (
+            f"{settings.model_serving_api_url.rstrip('/')}"
+            f"/model/{settings.features_model_version}/text_to_features"
+        )
+        self._feature_server = settings.feature_server_url.rstrip("/")
+        self._push_source = settings.push_source_name
+
+    async def store(self, sms: IncomingSms) -> StoredMessage:
+        """Add the message to the user's inbox; its TIMEUUID and date come back."""
+        answer = await self._post(
+            USER_DATA,
+            f"{self._user_data}/sms/{sms.user_id}",
+            {"sender_id": sms.sender_id, "sms_text": sms.sms_text},
+        )
+        if answer.status_code == 201:
+            body = answer.json()
+            return StoredMessage(body["sms_id"], datetime.fromisoformat(body["date_sent"]))
+        if 400 <= answer.status_code < 500:
+            raise MessageRefusedError(answer.status_code, _json_or_text(answer))
+        raise _failed(USER_DATA, answer)
+
+    async def features(self, text: str) -> list[int]:
+        """The message's v2 features, from the same extractor the offline sources used."""
+        answer = await self._post(MODEL_SERVING, self._features, {"text": text})
+        if answer.status_code != 200:
+            raise _failed(MODEL_SERVING, answer)
+        return answer.json()["features"]
+
+    async def push(self, sms_id: str, features: list[int], date_sent: datetime) -> None:
+        """Write the features online and append them offline, as of the time the message was
+        sent (the time in its TIMEUUID)."""
+        answer = await self._post(
+            FEATURE_SERVER,
+            f"{self._feature_server}/push",
+            {
+                "push_source_name": self._push_source,
+                "df": {
+                    "sms_id": [sms_id],
+                    "features": [features],
+                    "event_timestamp": [date_sent.isoformat()],
+                },
+                "to": "online_and_offline",
+            },
+        )
+        if answer.status_code not in (200, 202):
+            raise _failed(FEATURE_SERVER, answer)
+
+    async def health(self) -> dict[str, str]:
+        """Each service's answer to its ``/health``: 'ok', or what went wrong."""
+        urls = {
+            USER_DATA: self._user_data,
+            MODEL_SERVING: self._features.split("/model/")[0],
+            FEATURE_SERVER: self._feature_server,
+        }
+        report = {}
+        for service, base in urls.items():
+            try:
+                answer = await self._client.get(f"{base}/health")
+                report[service] = (
+                    "ok" if answer.status_code == 200 else f"HTTP {answer.status_code}"
+                )
+            except httpx.HTTPError as error:
+                report[service] = f"unreachable: {type(error).__name__}"
+        return report
+
+    async def _post(self, service: str, url: str, body: dict[str, Any]) -> httpx.Response:
+        try:
+            return await self._client.post(url, json=body)
+        except httpx.TimeoutException as error:
+            raise DownstreamError(service, "did not answer in time") from error
+        except httpx.TransportError as error:
+            raise DownstreamError(service, f"cannot be reached ({type(error).__name__})") from error
+
+
+def _failed(service: str, answer: httpx.Response) -> DownstreamError:
+    return DownstreamError(
+        service, f"answered {answer.status_code}: {answer.text[:_ANSWER_CHARS]}", answer.status_code
+    )
+
+
+def _json_or_text(answer: httpx.Response) -> Any:
+    try:
+        return answer.json()
+    except ValueError:
+        return answer.text[:_ANSWER_CHARS]

@@ -1,0 +1,286 @@
+"""The inbox webhook in process, in front of fake downstream services (httpx.MockTransport).
+
+With the real services as processes, it runs in tests/integration/test_inbox_process.py.
+"""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+
+from api.common.timeuuid import new_timeuuid, timeuuid_datetime
+from api.inbox.app import create_app
+from api.inbox.delivery import FeatureDelivery
+from api.inbox.downstream import Downstream
+from api.inbox.outbox import Outbox, PendingPush
+from api.inbox.settings import InboxSettings
+from tests.support.asgi import running
+
+pytestmark = pytest.mark.anyio
+
+USERS, MODELS, FEATURES = "http://users.test", "http://models.test", "http://features.test"
+TOKEN_IDS = [0] * 44 + [11, 12, 13, 14]
+MESSAGE = {"user_id": "fiona", "sender_id": "max", "sms_text": "Climbing at 10?"}
+
+
+class FakeNetwork:
+    """The user-data API, the model API and the feature server, each up or failing at will."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, list[dict[str, Any]]] = {"store": [], "features": [], "push": []}
+        self.failures: dict[str, httpx.Response | Exception] = {}
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        if url.endswith("/health"):
+            return self._answer("health:" + url.rsplit("/", 1)[0], httpx.Response(200))
+        body = json.loads(request.content)
+        if url.startswith(f"{USERS}/sms/"):
+            return self._call("store", body, self._stored(url.rsplit("/", 1)[1], body))
+        if url == f"{MODELS}/model/v2/text_to_features":
+            return self._call(
+                "features",
+                body,
+                httpx.Response(200, json={"features": TOKEN_IDS, "from_cache": False}),
+            )
+        if url == f"{FEATURES}/push":
+            return self._call("push", body, httpx.Response(200))
+        return httpx.Response(404)
+
+    def _stored(self, user_id: str, body: dict[str, Any]) -> httpx.Response:
+        sms_id = new_timeuuid()
+        return httpx.Response(
+            201,
+            json={
+                "sms_id": str(sms_id),
+                "user_id": user_id,
+                **body,
+                "date_sent": timeuuid_datetime(sms_id).isoformat(),
+            },
+        )
+
+    def _call(self, kind: str, body: dict[str, Any], success: httpx.Response) -> httpx.Response:
+        self.calls[kind].append(body)
+        return self._answer(kind, success)
+
+    def _answer(self, kind: str, success: httpx.Response) -> httpx.Response:
+        failure = self.failures.get(kind)
+        if isinstance(failure, Exception):
+            raise failure
+        return failure or success
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> InboxSettings:
+    values: dict[str, Any] = {
+        "user_data_api_url": USERS,
+        "model_serving_api_url": MODELS,
+        "feature_server_url": FEATURES,
+        "outbox_path": tmp_path / "outbox.db",
+        "retry_first_seconds": 0.05,
+        "max_sms_length": 50,
+        "max_body_bytes": 2_000,
+        **overrides,
+    }
+    return InboxSettings(_env_file=None, **values)
+
+
+@pytest.fixture
+def network() -> FakeNetwork:
+    return FakeNetwork()
+
+
+@pytest.fixture
+async def client(tmp_path: Path, network: FakeNetwork) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(make_settings(tmp_path), httpx.MockTransport(network), run_retries=False)
+    async with running(app) as http:
+        http.app = app  # type: ignore[attr-defined]  # for the tests that drain the outbox
+        yield http
+
+
+async def pending(client: httpx.AsyncClient) -> int:
+    return (await client.get("/ready")).json()["pending_pushes"]
+
+
+async def drain(client: httpx.AsyncClient) -> int:
+    return await client.app.state.delivery.drain_once()  # type: ignore[attr-defined]
+
+
+async def test_a_message_is_stored_then_its_features_pushed_as_of_its_timeuuid(
+    client: httpx.AsyncClient, network: FakeNetwork
+) -> None:
+    answer = await client.post("/sms", json=MESSAGE)
+    assert answer.status_code == 201
+    receipt = answer.json()
+    assert receipt["features"] == "pushed"
+    assert receipt["user_id"] == "fiona"
+    sms_id = UUID(receipt["sms_id"])
+    assert datetime.fromisoformat(receipt["date_sent"]) == timeuuid_datetime(sms_id)
+
+    assert network.calls["store"] == [{"sender_id": "max", "sms_text": "Climbing at 10?"}]
+    assert network.calls["features"] == [{"text": "Climbing at 10?"}]
+    (push,) = network.calls["push"]
+    assert push == {
+        "push_source_name": "smss2_push",
+        "to": "online_and_offline",
+        "df": {
+            "sms_id": [receipt["sms_id"]],
+            "features": [TOKEN_IDS],
+            "event_timestamp": [timeuuid_datetime(sms_id).isoformat()],
+        },
+    }
+    assert await pending(client) == 0
+
+
+@pytest.mark.parametrize(
+    ("service", "failure"),
+    [
+        ("features", httpx.ConnectError("model API down")),
+        ("features", httpx.Response(503, json={"detail": {"code": "x", "message": "busy"}})),
+        ("push", httpx.ReadTimeout("feature server too slow")),
+        ("push", httpx.Response(500, text="feature server broke")),
+    ],
+)
+async def test_when_features_fail_the_message_is_accepted_and_its_features_retried(
+    client: httpx.AsyncClient, network: FakeNetwork, service: str, failure: Any
+) -> None:
+    network.failures[service] = failure
+    answer = await client.post("/sms", json=MESSAGE)
+    assert answer.status_code == 202
+    assert answer.json()["features"] == "queued"
+    assert len(network.calls["store"]) == 1
+    assert await pending(client) == 1
+
+    assert await drain(client) == 0  # still failing: it stays
+    assert await pending(client) == 1
+
+    del network.failures[service]
+    await asyncio.sleep(0.3)  # past the backoff of the second attempt
+    assert await drain(client) == 1
+    assert await pending(client) == 0
+    assert network.calls["push"][-1]["df"]["sms_id"] == [answer.json()["sms_id"]]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("down"),
+        httpx.ReadTimeout("slow"),
+        httpx.Response(503),
+        httpx.Response(500),
+    ],
+)
+async def test_when_the_inbox_cannot_store_nothing_is_accepted_or_queued(
+    client: httpx.AsyncClient, network: FakeNetwork, failure: Any
+) -> None:
+    network.failures["store"] = failure
+    answer = await client.post("/sms", json=MESSAGE)
+    assert answer.status_code == 503
+    assert answer.json()["detail"]["code"] == "inbox_unavailable"
+    assert network.calls["features"] == network.calls["push"] == []
+    assert await pending(client) == 0
+
+
+async def test_a_refusal_by_the_user_data_api_is_passed_on(
+    client: httpx.AsyncClient, network: FakeNetwork
+) -> None:
+    network.failures["store"] = httpx.Response(
+        422, json={"detail": {"code": "text_too_long", "message": "too long", "limit": 10}}
+    )
+    answer = await client.post("/sms", json=MESSAGE)
+    assert answer.status_code == 422
+    assert answer.json()["detail"]["code"] == "text_too_long"
+    assert answer.json()["detail"]["limit"] == 10
+    assert network.calls["features"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({**MESSAGE, "user_id": "no spaces allowed"}, 422, "invalid_request"),
+        ({**MESSAGE, "sms_text": ""}, 422, "invalid_request"),
+        ({**MESSAGE, "sms_text": "x" * 51}, 422, "text_too_long"),
+        ({**MESSAGE, "extra": 1}, 422, "invalid_request"),
+        ({"user_id": "fiona"}, 422, "invalid_request"),
+        ({**MESSAGE, "sms_text": 42}, 422, "invalid_request"),
+    ],
+)
+async def test_bad_messages_are_refused_before_anything_is_stored(
+    client: httpx.AsyncClient, network: FakeNetwork, body: dict[str, Any], status: int, code: str
+) -> None:
+    answer = await client.post("/sms", json=body)
+    assert answer.status_code == status
+    assert answer.json()["detail"]["code"] == code
+    assert network.calls["store"] == []
+
+
+async def test_malformed_and_oversized_bodies(client: httpx.AsyncClient) -> None:
+    headers = {"Content-Type": "application/json"}
+    malformed = await client.post("/sms", content=b'{"user_id": ', headers=headers)
+    assert malformed.status_code == 400
+    huge = json.dumps({**MESSAGE, "sms_text": "x" * 5_000}).encode()
+    assert (await client.post("/sms", content=huge, headers=headers)).status_code == 413
+
+
+async def test_readiness_needs_the_inbox_and_reports_the_rest(
+    client: httpx.AsyncClient, network: FakeNetwork
+) -> None:
+    ready = await client.get("/ready")
+    assert ready.status_code == 200
+    assert set(ready.json()["services"].values()) == {"ok"}
+    network.failures[f"health:{MODELS}"] = httpx.ConnectError("down")
+    degraded = await client.get("/ready")
+    assert degraded.status_code == 200  # messages are still accepted; features wait
+    assert degraded.json()["services"]["model-serving API"].startswith("unreachable")
+    network.failures[f"health:{USERS}"] = httpx.Response(503)
+    assert (await client.get("/ready")).status_code == 503
+
+
+async def test_queued_features_survive_a_restart_and_are_pushed_by_the_retry_task(
+    tmp_path: Path, network: FakeNetwork
+) -> None:
+    settings = make_settings(tmp_path)
+    network.failures["push"] = httpx.ConnectError("feature server down")
+    first = create_app(settings, httpx.MockTransport(network), run_retries=False)
+    async with running(first) as http:
+        queued = (await http.post("/sms", json=MESSAGE)).json()
+        assert queued["features"] == "queued"
+
+    del network.failures["push"]
+    second = create_app(settings, httpx.MockTransport(network))  # its retry task runs
+    async with running(second) as http:
+        for _ in range(100):
+            if (await http.get("/ready")).json()["pending_pushes"] == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert (await http.get("/ready")).json()["pending_pushes"] == 0
+    assert network.calls["push"][-1]["df"]["sms_id"] == [queued["sms_id"]]
+
+
+async def test_retries_back_off_exponentially_up_to_the_limit(
+    tmp_path: Path, network: FakeNetwork
+) -> None:
+    now = [1_000.0]
+    settings = make_settings(tmp_path, retry_first_seconds=1, retry_max_seconds=10)
+    outbox = await Outbox.open(settings.outbox_path)
+    try:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(network)) as http:
+            delivery = FeatureDelivery(Downstream(http, settings), outbox, settings, lambda: now[0])
+            network.failures["features"] = httpx.ConnectError("down")
+            item = PendingPush(str(new_timeuuid()), "fiona", "hi", datetime.now().astimezone())
+            assert await delivery.deliver(item) is False
+            waits = []
+            for _ in range(5):
+                next_at = await outbox.next_attempt_at()
+                assert next_at is not None
+                waits.append(next_at - now[0])
+                now[0] = next_at
+                assert await delivery.drain_once() == 0
+            assert waits == [1, 2, 4, 8, 10]
+    finally:
+        await outbox.close()
