@@ -19,7 +19,8 @@ endif
 SMS_RAW_DATASET ?=
 export SMS_RAW_DATASET
 
-NOTEBOOKS := training/model1_2019/train_model_1_2019.ipynb training/model2_2020/train_model_2_2020.ipynb
+NOTEBOOKS := training/model1_2019/train_model_1_2019.ipynb training/model2_2020/train_model_2_2020.ipynb \
+	training/model3_2021/train_model_3_2021.ipynb
 WEB_APP := client/sms_web_app
 # The end-to-end test drives Debian's chromium (playwright cannot download browsers here).
 CHROMIUM ?= /usr/bin/chromium

@@ -6,12 +6,12 @@
 # each other's counts. Imported before Feast, prometheus_client keeps values in memory.
 import prometheus_client  # noqa: F401  isort: skip
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from analysis.paths import FEATURE_REPO_DIR, PROJECT_ROOT
+from analysis.paths import PROJECT_ROOT
+from tests.support.feature_store import FEAST, build_feature_store, copy_store, run
 from tests.support.synthetic_corpus import write_corpus
 
 SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "data" / "sms_spam" / "raw_dataset.csv"
@@ -31,25 +31,15 @@ def shared_corpus() -> Path:
     return SHARED_CORPUS
 
 
-def copy_feature_repo(destination: Path) -> Path:
-    """A fresh copy of the feature repo's definitions, without its local registry or database.
-
-    The copy sits in ``destination/sms_feature_store`` so that its relative source paths point
-    at ``destination/offline_data``.
-    """
-    repo = destination / FEATURE_REPO_DIR.name
-    shutil.copytree(FEATURE_REPO_DIR, repo, ignore=shutil.ignore_patterns("data", "__pycache__"))
-    return repo
-
-
 @pytest.fixture(scope="session")
 def models_dir(corpus_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A models folder holding models v1 and v2 trained on the synthetic corpus."""
-    from tests.support.models import train_v1, train_v2
+    """A models folder holding models v1, v2 and v3 trained on the synthetic corpus."""
+    from tests.support.models import train_v1, train_v2, train_v3
 
     folder = tmp_path_factory.mktemp("models")
     train_v1(corpus_csv, folder)
     train_v2(corpus_csv, folder)
+    train_v3(corpus_csv, folder)
     return folder
 
 
@@ -57,3 +47,17 @@ def models_dir(corpus_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 def anyio_backend() -> str:
     """Async tests run on asyncio, as uvicorn does."""
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def feature_repo(corpus_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A feature repo applied at stage 2020 over the synthetic corpus."""
+    return build_feature_store(corpus_csv, tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture(scope="session")
+def online_store(feature_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the store at stage 2021 with its online store materialized up to 2021."""
+    repo = copy_store(feature_repo, tmp_path_factory.mktemp("online"), 2021)
+    run([str(FEAST), "-c", str(repo), "materialize", "2019-01-01T00:00:00", "2021-01-01T00:00:00"])
+    return repo

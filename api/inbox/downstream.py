@@ -77,24 +77,71 @@ class Downstream:
             raise _failed(MODEL_SERVING, answer)
         return answer.json()["features"]
 
+    async def features_of_many(self, texts: list[str]) -> list[list[int]]:
+        """``features`` for a list of texts, in one call."""
+        answer = await self._post(MODEL_SERVING, f"{self._features}/batch", {"texts": texts})
+        if answer.status_code != 200:
+            raise _failed(MODEL_SERVING, answer)
+        return [result["features"] for result in answer.json()["results"]]
+
     async def push(self, sms_id: str, features: list[int], date_sent: datetime) -> None:
         """Write the features online and append them offline, as of the time the message was
         sent (the time in its TIMEUUID)."""
+        await self.push_many([(sms_id, features, date_sent)])
+
+    async def push_many(self, rows: list[tuple[str, list[int], datetime]]) -> None:
+        """``push`` for several messages, in one call."""
         answer = await self._post(
             FEATURE_SERVER,
             f"{self._feature_server}/push",
             {
                 "push_source_name": self._push_source,
                 "df": {
-                    "sms_id": [sms_id],
-                    "features": [features],
-                    "event_timestamp": [date_sent.isoformat()],
+                    "sms_id": [sms_id for sms_id, _, _ in rows],
+                    "features": [features for _, features, _ in rows],
+                    "event_timestamp": [sent.isoformat() for _, _, sent in rows],
                 },
                 "to": "online_and_offline",
             },
         )
         if answer.status_code not in (200, 202):
             raise _failed(FEATURE_SERVER, answer)
+
+    async def online_ids(self, sms_ids: list[str], feature: str) -> set[str]:
+        """Which of ``sms_ids`` have a value of ``feature`` in the online store."""
+        answer = await self._post(
+            FEATURE_SERVER,
+            f"{self._feature_server}/get-online-features",
+            {"features": [feature], "entities": {"sms_id": sms_ids}},
+        )
+        if answer.status_code != 200:
+            raise _failed(FEATURE_SERVER, answer)
+        body = answer.json()
+        columns = dict(zip(body["metadata"]["feature_names"], body["results"], strict=True))
+        statuses = columns[feature.split(":", 1)[1]]["statuses"]
+        return {
+            sms_id for sms_id, found in zip(sms_ids, statuses, strict=True) if found == "PRESENT"
+        }
+
+    async def inbox(self, user_id: str, page_size: int = 100) -> list[dict[str, Any]]:
+        """Every message in ``user_id``'s inbox, newest first, page by page."""
+        messages: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            params = {"limit": str(page_size), **({"page_token": token} if token else {})}
+            try:
+                answer = await self._client.get(f"{self._user_data}/sms/{user_id}", params=params)
+            except httpx.HTTPError as error:
+                raise DownstreamError(
+                    USER_DATA, f"cannot be read ({type(error).__name__})"
+                ) from error
+            if answer.status_code != 200:
+                raise _failed(USER_DATA, answer)
+            page = answer.json()
+            messages.extend(page["messages"])
+            token = page.get("next_page_token")
+            if not token:
+                return messages
 
     async def health(self) -> dict[str, str]:
         """Each service's answer to its ``/health``: 'ok', or what went wrong."""

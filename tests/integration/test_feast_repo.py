@@ -16,8 +16,7 @@ from analysis import corpus
 from analysis.features1 import Features1Extractor
 from analysis.features2.tokenizer import SmsTokenizer
 from analysis.paths import FEATURE_REPO_DIR
-from tests.conftest import copy_feature_repo
-from tests.integration.conftest import FEAST, run
+from tests.support.feature_store import FEAST, copy_feature_repo, run
 from training.historical import RetrievalError, labelled_ids, retrieve_training_frame
 
 pytestmark = pytest.mark.integration

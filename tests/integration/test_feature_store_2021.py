@@ -12,7 +12,7 @@ from feast import FeatureStore
 
 from api.common.timeuuid import new_timeuuid, timeuuid_datetime
 from scripts.local_services import feature_server
-from tests.integration.conftest import FEAST, copy_store, run
+from tests.support.feature_store import FEAST, copy_store, run
 
 pytestmark = pytest.mark.integration
 

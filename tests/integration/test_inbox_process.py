@@ -12,7 +12,8 @@ import pytest
 
 from analysis.paths import PROJECT_ROOT
 from scripts.local_services import feature_server, free_port, uvicorn_service
-from tests.integration.conftest import copy_store
+from scripts.sample_inboxes import SAMPLE_MESSAGES
+from tests.support.feature_store import copy_store
 
 pytestmark = pytest.mark.integration
 
@@ -106,3 +107,62 @@ def test_new_messages_reach_the_inbox_and_the_feature_store_even_with_a_service_
             refused = httpx.post(f"{inbox.url}/sms", json=MESSAGE, timeout=30)
             assert refused.status_code == 503
             assert refused.json()["detail"]["code"] == "inbox_unavailable"
+
+
+def test_the_backfill_pushes_what_the_inboxes_lack_once(
+    feature_repo: Path, models_dir: Path, tmp_path: Path
+) -> None:
+    repo = copy_store(feature_repo, tmp_path / "store", 2021)
+    users_env = {"SQLITE_PATH": str(tmp_path / "users.db"), "LOG_LEVEL": "WARNING"}
+    models_env = {
+        "SPAM_MODEL_VERSIONS": "v2",
+        "MODELS_DIR": str(models_dir),
+        "SQLITE_PATH": str(tmp_path / "serving.db"),
+        "LOG_LEVEL": "WARNING",
+    }
+    initialise("scripts/initialize_user_api_data.py", users_env)  # with the sample inboxes
+    initialise("scripts/initialize_model_serving_api_caches.py", models_env)
+    samples = {user: sum(1 for m in SAMPLE_MESSAGES if m[0] == user) for user in ("fiona", "max")}
+    with (
+        uvicorn_service("api.user_data.user_api:app", users_env, tmp_path) as users,
+        uvicorn_service("api.model_serving.model_serving_api:app", models_env, tmp_path) as models,
+        feature_server(repo, {}, tmp_path) as feast,
+    ):
+        env = {
+            "USER_DATA_API_URL": users.url,
+            "MODEL_SERVING_API_URL": models.url,
+            "FEATURE_SERVER_URL": feast.url,
+            "PATH": str(Path(sys.executable).parent),
+        }
+
+        def backfill() -> str:
+            return subprocess.run(
+                [sys.executable, "scripts/backfill_features_2.py", "--users", "fiona,max"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+
+        first = backfill()
+        for user, count in samples.items():
+            assert f"{user}: {count} messages, {count} pushed, 0 already online" in first
+
+        inbox = httpx.get(f"{users.url}/sms/fiona", params={"limit": 100}).json()["messages"]
+        ids = [m["sms_id"] for m in inbox]
+        texts = [m["sms_text"] for m in inbox]
+        expected = httpx.post(
+            f"{models.url}/model/v2/text_to_features/batch", json={"texts": texts}
+        ).json()["results"]
+        answer = httpx.post(
+            f"{feast.url}/get-online-features",
+            json={"features": ["sms_features2:features"], "entities": {"sms_id": ids}},
+            timeout=30,
+        ).json()
+        columns = dict(zip(answer["metadata"]["feature_names"], answer["results"], strict=True))
+        assert columns["features"]["values"] == [r["features"] for r in expected]
+
+        again = backfill()
+        for user, count in samples.items():
+            assert f"{user}: {count} messages, 0 pushed, {count} already online" in again

@@ -62,6 +62,26 @@ def test_notebook_2_trains_and_saves_model_v2(trained_store: Path) -> None:
     assert "precision" in outputs  # the classification report
 
 
+def test_notebook_3_trains_and_saves_model_v3_on_the_v2_features(trained_store: Path) -> None:
+    models = trained_store / "models"
+    card = json.loads((models / "model3_2021" / "classifier" / "metadata.json").read_text())
+    v2_card = json.loads((models / "model2_2020" / "classifier" / "metadata.json").read_text())
+    assert card["version"] == "v3"
+    assert card["feature_service"] == "labeled_sms_2"
+    assert card["time_freeze"] == "2021-03-01T00:00:00Z"
+    assert card["rows"]["retrieved"] == 400
+    assert card["details"]["hyperparameters"]["bidirectional"] is True
+    assert card["details"]["epochs_trained"] <= 3
+    # The same features as v2, so the same tokenizer, named by its digest.
+    assert card["details"]["tokenizer"]["sha256"] == v2_card["details"]["tokenizer"]["sha256"]
+    assert (
+        models / "model3_2021" / "classifier" / card["details"]["tokenizer"]["file"]
+    ).resolve() == (models / "model2_2020" / "tokenizer" / "tokenizer.json")
+    outputs = executed_outputs(models / "model3_2021" / "train_model_3_2021.ipynb")
+    assert "asked for 400 rows at 2021-03-01, got 400" in outputs
+    assert "precision" in outputs
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_committed_notebooks_have_no_outputs(notebook: str) -> None:
     document = nbformat.read(notebook, as_version=4)

@@ -53,3 +53,28 @@ def train_v2(corpus_csv: Path, models_dir: Path, max_epochs: int = 12) -> Path:
     folder = models_dir / "model2_2020" / "classifier"
     model2.save_model(trained, tokenizer_file, folder)
     return folder
+
+
+def train_v3(corpus_csv: Path, models_dir: Path, max_epochs: int = 6) -> Path:
+    """Train model v3 on the v2 features of ``corpus_csv``, with the tokenizer ``train_v2`` saved
+    in ``models_dir``; saved as ``models_dir/model3_2021/classifier``."""
+    from dataclasses import replace
+
+    from analysis.features2.tokenizer import SmsTokenizer
+    from training.model2_2020 import model2
+    from training.model3_2021 import model3
+
+    tokenizer_file = models_dir / "model2_2020" / "tokenizer" / "tokenizer.json"
+    tokenizer = SmsTokenizer.load(tokenizer_file)
+    frame = corpus.read_frame(corpus_csv)
+    features = frame.assign(
+        event_timestamp=pd.Timestamp("2020-06-01", tz="UTC"),
+        features=[tokenizer.encode(text) for text in frame["text"]],
+    )[["sms_id", "event_timestamp", "features", "label"]]
+    hyperparameters = replace(
+        model3.HYPERPARAMETERS, max_epochs=max_epochs, patience=max_epochs, batch_size=16
+    )
+    trained = model2.train_and_evaluate(features, tokenizer, hyperparameters)
+    folder = models_dir / "model3_2021" / "classifier"
+    model2.save_model(trained, tokenizer_file, folder, model3.V3)
+    return folder

@@ -147,3 +147,30 @@ async def test_a_changed_tokenizer_is_refused(tmp_path: Path, models_dir: Path) 
 
     with pytest.raises(ValueError, match="not the tokenizer"):
         load_model("v2", copy)
+
+
+async def test_v3_reads_the_same_features_as_v2_and_is_served_by_configuration_alone(
+    tmp_path: Path, models_dir: Path
+) -> None:
+    settings = ModelServingSettings(
+        _env_file=None,
+        spam_model_versions=["v1", "v2", "v3"],
+        models_dir=models_dir,
+        sqlite_path=tmp_path / "three.db",
+    )
+    await initialise_sqlite(settings)
+    async with running(create_app(settings)) as client:
+        models = (await client.get("/models")).json()["models"]
+        assert [m["version"] for m in models] == ["v1", "v2", "v3"]
+        info = (await client.get("/model/v3/info")).json()
+        assert info["feature_service"] == "labeled_sms_2"
+        assert info["details"]["hyperparameters"]["bidirectional"] is True
+        # Architecture II: the features come from elsewhere (the online store); here, from v2.
+        features = (await client.post("/model/v2/text_to_features", json={"text": SPAM})).json()[
+            "features"
+        ]
+        v3 = await client.post("/model/v3/features_to_prediction", json={"features": features})
+        assert v3.status_code == 200
+        assert v3.json()["top"]["label"] == "spam"
+        wrong = await client.post("/model/v3/features_to_prediction", json={"features": [1, 2]})
+        assert wrong.status_code == 422

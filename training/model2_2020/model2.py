@@ -47,6 +47,22 @@ LABELS = ["ham", "spam"]
 
 
 @dataclass(frozen=True)
+class TokenModelSpec:
+    """What tells one model over the v2 token ids from another in its model card."""
+
+    version: str
+    description: str
+    time_freeze: datetime
+
+
+V2 = TokenModelSpec(
+    version=VERSION,
+    description="An LSTM over the token ids of the v2 features (2020).",
+    time_freeze=TIME_FREEZE,
+)
+
+
+@dataclass(frozen=True)
 class Hyperparameters:
     """The measured choices (see tune_model_2.py and the notebook)."""
 
@@ -136,9 +152,15 @@ def train_and_evaluate(
 
 
 def save_model(
-    trained: TrainedModel, tokenizer_file: Path = TOKENIZER_FILE, folder: Path = CLASSIFIER_DIR
+    trained: TrainedModel,
+    tokenizer_file: Path = TOKENIZER_FILE,
+    folder: Path = CLASSIFIER_DIR,
+    spec: TokenModelSpec = V2,
 ) -> ModelCard:
-    """Write ``model.keras`` and its model card to ``folder``; the card points at the tokenizer."""
+    """Write ``model.keras`` and its model card to ``folder``; the card points at the tokenizer.
+
+    Models v2 and v3 read the same features and are saved alike; ``spec`` says which it is.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     artifact = folder / ARTIFACT_FILE
     partial = folder / f".{ARTIFACT_FILE}.partial.keras"
@@ -146,15 +168,15 @@ def save_model(
     partial.replace(artifact)
     tokenizer = SmsTokenizer.load(tokenizer_file)
     card = ModelCard(
-        version=VERSION,
-        description="An LSTM over the token ids of the v2 features (2020).",
+        version=spec.version,
+        description=spec.description,
         created_at=utc_now(),
         artifact=ArtifactInfo(file=ARTIFACT_FILE, format="keras", sha256=file_sha256(artifact)),
         feature_service=FEATURE_SERVICE,
         feature_view=FEATURE_VIEW,
         feature_names=["features"],
         labels=LABELS,
-        time_freeze=TIME_FREEZE,
+        time_freeze=spec.time_freeze,
         metrics=trained.metrics,
         rows=trained.rows,
         training_data_fingerprint=trained.fingerprint,

@@ -33,6 +33,11 @@ MODEL_CATALOG: dict[str, ModelSpec] = {
         wrapper="api.model_serving.models.keras_tokens:KerasTokenModel",
         summary="2020: an LSTM reading the token ids of the v2 features",
     ),
+    "v3": ModelSpec(
+        folder="model3_2021/classifier",
+        wrapper="api.model_serving.models.keras_tokens:KerasTokenModel",
+        summary="2021: a bidirectional LSTM on the v2 token ids, read from the online store",
+    ),
 }
 
 
