@@ -1,8 +1,9 @@
-"""The web app in a real browser, against real user-data and model-serving processes.
+"""The web app in a real browser, against the real services as processes.
 
-Debian's chromium is driven by playwright-core (client/sms_web_app/e2e/inbox.e2e.mjs) in
-architecture I. `make test` installs the node packages and chromium first; without them this
-test is skipped and says what is missing.
+Debian's chromium is driven by playwright-core (client/sms_web_app/e2e/inbox.e2e.mjs), once in
+architecture I (the text to the model API) and once in architecture II (features from the online
+store through the feature-server proxy, then model v3). `make test` installs the node packages
+and chromium first; without them these tests are skipped and say what is missing.
 """
 
 import os
@@ -16,13 +17,15 @@ from pathlib import Path
 import pytest
 
 from analysis.paths import PROJECT_ROOT
-from scripts.local_services import Service, free_port, uvicorn_service, wait_for
+from scripts.local_services import Service, feature_server, free_port, uvicorn_service, wait_for
+from tests.support.feature_store import copy_store
 
 pytestmark = pytest.mark.e2e
 
 WEB_APP = PROJECT_ROOT / "client" / "sms_web_app"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOT = PROJECT_ROOT / "images" / "sms_app.png"
+SCREENSHOT_II = PROJECT_ROOT / "images" / "sms_app_architecture_2.png"
 
 
 def require_tools() -> str:
@@ -124,8 +127,89 @@ def test_inbox_and_spam_check_in_a_real_browser(models_dir: Path, tmp_path: Path
                 model_service.stop()
                 down = run(
                     [node, "e2e/inbox.e2e.mjs"],
-                    {**env, "PHASE": "model-down", "SCREENSHOT": str(tmp_path / "model_down.png")},
+                    {**env, "PHASE": "service-down", "SCREENSHOT": str(tmp_path / "down.png")},
                 )
                 print(down)
                 assert "model-serving service cannot be reached" in down
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_architecture_2_reads_features_online_and_asks_v3(
+    feature_repo: Path, models_dir: Path, tmp_path: Path
+) -> None:
+    node = require_tools()
+    web_port = free_port()
+    origin = f"http://127.0.0.1:{web_port}"
+    common = {"STORAGE_BACKEND": "sqlite", "CORS_ALLOW_ORIGINS": origin, "LOG_LEVEL": "WARNING"}
+    users_env = {**common, "SQLITE_PATH": str(tmp_path / "users.db")}
+    models_env = {
+        **common,
+        "SQLITE_PATH": str(tmp_path / "serving.db"),
+        "SPAM_MODEL_VERSIONS": "v2,v3",
+        "MODELS_DIR": str(models_dir),
+    }
+    run([sys.executable, "scripts/initialize_user_api_data.py"], users_env, cwd=PROJECT_ROOT)
+    run(
+        [sys.executable, "scripts/initialize_model_serving_api_caches.py"],
+        models_env,
+        cwd=PROJECT_ROOT,
+    )
+    repo = copy_store(feature_repo, tmp_path / "store", 2021)
+
+    with (
+        uvicorn_service("api.user_data.user_api:app", users_env, tmp_path) as users,
+        uvicorn_service("api.model_serving.model_serving_api:app", models_env, tmp_path) as models,
+        feature_server(repo, {}, tmp_path) as feast,
+    ):
+        proxy_env = {**common, "FEATURE_SERVER_URL": feast.url}
+        proxy_app = "api.feature_server_proxy.feature_server_proxy_api:app"
+        proxy: Service
+        with uvicorn_service(proxy_app, proxy_env, tmp_path) as proxy:
+            # The sample messages predate the webhook: their features come from the backfill.
+            backfill_env = {
+                "USER_DATA_API_URL": users.url,
+                "MODEL_SERVING_API_URL": models.url,
+                "FEATURE_SERVER_URL": feast.url,
+            }
+            print(
+                run([sys.executable, "scripts/backfill_features_2.py"], backfill_env, PROJECT_ROOT)
+            )
+            build_env = {
+                "VITE_MODEL_VERSION": "v3",
+                "VITE_ARCHITECTURE": "II",
+                "VITE_USER_DATA_API_URL": users.url,
+                "VITE_MODEL_SERVING_API_URL": models.url,
+                "VITE_FEATURE_PROXY_URL": proxy.url,
+                "VITE_ONLINE_FEATURES": "sms_features2:features",
+                "VITE_REQUEST_TIMEOUT_MS": "5000",
+            }
+            dist = tmp_path / "dist"
+            run(["npm", "run", "build", "--", "--outDir", str(dist), "--emptyOutDir"], build_env)
+            with static_site(dist, web_port, tmp_path) as app_url:
+                env = {
+                    "APP_URL": app_url,
+                    "USER_ID": "fiona",
+                    "CHROMIUM": str(CHROMIUM),
+                    "MODEL_VERSION": "v3",
+                    "ARCHITECTURE": "II",
+                }
+                verdict = run(
+                    [node, "e2e/inbox.e2e.mjs"],
+                    {**env, "PHASE": "verdict", "SCREENSHOT": str(SCREENSHOT_II)},
+                )
+                print(verdict)
+                assert "spammy message: Spam" in verdict
+                assert "friendly message: Ham" in verdict
+                proxy.stop()
+                down = run(
+                    [node, "e2e/inbox.e2e.mjs"],
+                    {
+                        **env,
+                        "PHASE": "service-down",
+                        "DOWN_SERVICE": "feature-server proxy",
+                        "SCREENSHOT": str(tmp_path / "down.png"),
+                    },
+                )
+                print(down)
+                assert "feature-server proxy cannot be reached" in down
+    assert SCREENSHOT_II.stat().st_size > 10_000

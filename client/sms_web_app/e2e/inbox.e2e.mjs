@@ -1,9 +1,10 @@
 // End-to-end check of the web app in a real browser (Debian's chromium, driven by
 // playwright-core). tests/e2e/test_web_app.py starts the real services and the built app, then
 // runs this script once per phase:
-//   PHASE=verdict     log in, see the inbox, check messages, see verdicts, take the screenshot
-//   PHASE=model-down  with the model service stopped, a check shows a friendly error
-// Settings: APP_URL, USER_ID, SCREENSHOT, CHROMIUM (default /usr/bin/chromium).
+//   PHASE=verdict       log in, see the inbox, check messages, see verdicts, take the screenshot
+//   PHASE=service-down  with DOWN_SERVICE stopped, a check shows a friendly error naming it
+// Settings: APP_URL, USER_ID, SCREENSHOT, CHROMIUM (default /usr/bin/chromium), and the model
+// and architecture the app was built for: MODEL_VERSION (v1), ARCHITECTURE (I).
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
@@ -11,6 +12,9 @@ const appUrl = process.env.APP_URL ?? 'http://127.0.0.1:3000';
 const userId = process.env.USER_ID ?? 'fiona';
 const phase = process.env.PHASE ?? 'verdict';
 const screenshot = process.env.SCREENSHOT;
+const modelVersion = process.env.MODEL_VERSION ?? 'v1';
+const architecture = process.env.ARCHITECTURE ?? 'I';
+const downService = process.env.DOWN_SERVICE ?? 'model-serving service';
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -26,7 +30,7 @@ try {
 
   await page.goto(appUrl);
   const header = await page.getByTestId('model-info').textContent();
-  assert.match(header, /Model v1 · architecture I\b/);
+  assert.match(header, new RegExp(`Model ${modelVersion} · architecture ${architecture}\\b`));
   console.log(`header: ${header.replace(/\s+/g, ' ')}`);
 
   await page.getByLabel('Your name').fill(userId);
@@ -63,12 +67,12 @@ try {
     await messages.first().waitFor();
     assert.equal(await messages.count(), count);
     assert.equal(await unchecked.count(), count, 'a refresh shows the messages unchecked again');
-  } else if (phase === 'model-down') {
+  } else if (phase === 'service-down') {
     const first = messages.first();
     await first.getByRole('button', { name: 'Check for spam' }).click();
     const alert = await first.getByRole('alert').textContent({ timeout: 15000 });
-    console.log(`with the model service down: ${alert}`);
-    assert.match(alert, /model-serving service cannot be reached/);
+    console.log(`with the ${downService} down: ${alert}`);
+    assert.ok(alert.includes(`${downService} cannot be reached`), alert);
     assert.ok(await page.getByRole('heading', { name: `Inbox of ${userId}` }).isVisible());
   } else {
     throw new Error(`unknown PHASE ${phase}`);
