@@ -61,9 +61,15 @@ def wait_for(url: str, process: subprocess.Popen, timeout_s: float = STARTUP_TIM
 
 @contextmanager
 def local_service(
-    name: str, args: list[str], port: int, env: dict[str, str], log_dir: Path
+    name: str,
+    args: list[str],
+    port: int,
+    env: dict[str, str],
+    log_dir: Path,
+    health_path: str = "/health",
 ) -> Iterator[Service]:
-    """Run ``args`` (a server listening on ``port``) until the block ends; wait for /health.
+    """Run ``args`` (a server listening on ``port``) until the block ends; wait until
+    ``health_path`` answers 200.
 
     Its output goes to ``log_dir/NAME-PORT.log``, which a startup failure quotes.
     """
@@ -79,7 +85,7 @@ def local_service(
     service = Service(url=f"http://127.0.0.1:{port}", process=process, log=log)
     try:
         try:
-            wait_for(f"{service.url}/health", process)
+            wait_for(f"{service.url}{health_path}", process)
         except RuntimeError as error:
             raise RuntimeError(f"{name}: {error}\n{service.output()}") from error
         yield service

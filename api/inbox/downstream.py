@@ -99,7 +99,11 @@ class Downstream:
                 "df": {
                     "sms_id": [sms_id for sms_id, _, _ in rows],
                     "features": [features for _, features, _ in rows],
-                    "event_timestamp": [sent.isoformat() for _, _, sent in rows],
+                    # One format for every row, microseconds always written: the feature server
+                    # parses the column with the format of its first value.
+                    "event_timestamp": [
+                        sent.isoformat(timespec="microseconds") for _, _, sent in rows
+                    ],
                 },
                 "to": "online_and_offline",
             },

@@ -145,6 +145,13 @@ def test_the_backfill_pushes_what_the_inboxes_lack_once(
                 check=True,
             ).stdout
 
+        # A message stored today, beside samples sent on whole seconds: one push mixes both.
+        posted = httpx.post(
+            f"{users.url}/sms/fiona", json={"sender_id": "max", "sms_text": "Lunch at 1?"}
+        )
+        assert posted.status_code == 201
+        samples["fiona"] += 1
+
         first = backfill()
         for user, count in samples.items():
             assert f"{user}: {count} messages, {count} pushed, 0 already online" in first

@@ -6,7 +6,7 @@ With the real services as processes, it runs in tests/integration/test_inbox_pro
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -131,7 +131,7 @@ async def test_a_message_is_stored_then_its_features_pushed_as_of_its_timeuuid(
         "df": {
             "sms_id": [receipt["sms_id"]],
             "features": [TOKEN_IDS],
-            "event_timestamp": [timeuuid_datetime(sms_id).isoformat()],
+            "event_timestamp": [timeuuid_datetime(sms_id).isoformat(timespec="microseconds")],
         },
     }
     assert await pending(client) == 0
@@ -284,3 +284,20 @@ async def test_retries_back_off_exponentially_up_to_the_limit(
             assert waits == [1, 2, 4, 8, 10]
     finally:
         await outbox.close()
+
+
+async def test_pushed_timestamps_share_one_format_even_on_a_whole_second(
+    network: FakeNetwork, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(network)) as http:
+        on_the_second = datetime(2019, 3, 18, 21, 9, tzinfo=UTC)
+        later = datetime(2021, 3, 1, 8, 0, 0, 250_000, tzinfo=UTC)
+        await Downstream(http, settings).push_many(
+            [("a", TOKEN_IDS, on_the_second), ("b", TOKEN_IDS, later)]
+        )
+    (push,) = network.calls["push"]
+    assert push["df"]["event_timestamp"] == [
+        "2019-03-18T21:09:00.000000+00:00",
+        "2021-03-01T08:00:00.250000+00:00",
+    ]
