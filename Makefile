@@ -26,7 +26,7 @@ WEB_APP := client/sms_web_app
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: help setup web-setup chromium data features apply train init serve demo test bench lint clean
+.PHONY: help setup web-setup chromium data features apply train init serve stack demo test bench lint clean
 
 help:
 	@echo "make demo   set up, get the corpus, build features, apply the feature store, train"
@@ -35,6 +35,7 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make train  run the training notebooks headless"
 	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
+	@echo "make stack  start every service and the web app, until Ctrl-C (after make demo)"
 	@echo "make bench  benchmark the services (after make demo)"
 	@echo "make clean  remove generated data, models and the feature store's local files"
 
@@ -75,7 +76,7 @@ features: setup
 
 # The latest stage of the story; each stage keeps the objects of the ones before it.
 apply: setup
-	FEAST_STORE_STAGE=2020 $(FEAST) -c $(FEATURE_REPO) apply
+	FEAST_STORE_STAGE=2021 $(FEAST) -c $(FEATURE_REPO) apply
 
 train: setup
 	$(PY) -m training.run_notebook $(NOTEBOOKS)
@@ -85,18 +86,23 @@ init: setup
 	$(PY) scripts/initialize_user_api_data.py
 
 serve: setup
-	SPAM_MODEL_VERSIONS="$${SPAM_MODEL_VERSIONS:-v1,v2}" $(VENV)/bin/uvicorn api.model_serving.model_serving_api:app
+	SPAM_MODEL_VERSIONS="$${SPAM_MODEL_VERSIONS:-v1,v2,v3}" $(VENV)/bin/uvicorn api.model_serving.model_serving_api:app
+
+# Feast's feature server, the four services and the web app (model v3, architecture II).
+stack: setup web-setup
+	$(PY) scripts/run_stack.py
 
 demo: data features apply train init
 	@echo
-	@echo "Chapters 1 (2019) and 2 (2020) are ready:"
+	@echo "Chapters 1 (2019), 2 (2020) and 3 (2021) are ready:"
 	@echo "  raw corpus        raw_data/raw_dataset.csv"
 	@echo "  offline sources   offline_data/sms_features1.parquet, sms_labels.parquet, sms_features2.parquet"
-	@echo "  feature store     $(FEATURE_REPO) (project sms_spam_store, stage 2020)"
-	@echo "  models            models/model1_2019/, models/model2_2020/ (metadata.json holds the metrics)"
+	@echo "  feature store     $(FEATURE_REPO) (project sms_spam_store, stage 2021)"
+	@echo "  models            models/model1_2019/, model2_2020/, model3_2021/ (metadata.json holds the metrics)"
 	@$(PY) -c 'import json; m = json.load(open("models/model1_2019/metadata.json"))["metrics"]; print("  v1 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
 	@$(PY) -c 'import json; m = json.load(open("models/model2_2020/classifier/metadata.json"))["metrics"]; print("  v2 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
-	@echo "  services          tables ready, sample inboxes loaded; start the model API with: make serve"
+	@$(PY) -c 'import json; m = json.load(open("models/model3_2021/classifier/metadata.json"))["metrics"]; print("  v3 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
+	@echo "  services          tables ready, sample inboxes loaded; start everything with: make stack"
 
 # The web app's unit tests (Vitest), then every Python test, the browser test included.
 # pytest exits with 5 when it collected no test: that is a broken suite, and is reported so.
