@@ -15,9 +15,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
-from fastapi.middleware.cors import CORSMiddleware
 
-from api.common.body_limit import BodySizeLimitMiddleware
 from api.common.errors import (
     ERROR_RESPONSES,
     BadGatewayError,
@@ -25,9 +23,9 @@ from api.common.errors import (
     ServiceUnavailableError,
     UnprocessableError,
     error_body,
-    install_error_handlers,
 )
 from api.common.logging_setup import configure_logging
+from api.common.service_app import service_app
 from api.feature_server_proxy.schemas import OnlineFeaturesRequest
 from api.feature_server_proxy.settings import FeatureProxySettings
 
@@ -72,21 +70,14 @@ def create_app(
             logger.info("proxying online features of %s", settings.feature_server_url)
             yield
 
-    app = FastAPI(
+    app = service_app(
         title="SMS feature-server proxy",
         description="Online features of SMS messages, read from Feast's feature server for the "
         "web app: only allow-listed features, only by `sms_id`.",
-        version="1.0.0",
+        settings=settings,
         lifespan=lifespan,
+        methods=["POST"],
     )
-    install_error_handlers(app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_allow_origins,
-        allow_methods=["POST"],
-        allow_headers=["Content-Type"],
-    )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     @app.post(
         "/get-online-features",
@@ -112,10 +103,6 @@ def create_app(
             )
         answer = await _forward(request.app.state.feature_server, body)
         return Response(answer.content, media_type="application/json")
-
-    @app.get("/health", tags=["service"], summary="Liveness", description="Always 200 while up.")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
 
     @app.get(
         "/ready",

@@ -26,19 +26,17 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response, status
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from api.common.body_limit import BodySizeLimitMiddleware
 from api.common.errors import (
     ERROR_RESPONSES,
     ApiError,
     BadGatewayError,
     ServiceUnavailableError,
     UnprocessableError,
-    install_error_handlers,
 )
 from api.common.logging_setup import configure_logging
+from api.common.service_app import service_app
 from api.inbox.delivery import FeatureDelivery
 from api.inbox.downstream import (
     USER_DATA,
@@ -92,22 +90,14 @@ def create_app(
         finally:
             await outbox.close()
 
-    app = FastAPI(
+    app = service_app(
         title="SMS inbox webhook",
         description="Receives new messages: stores each in its user's inbox and pushes its "
         "features to the feature store.",
-        version="1.0.0",
+        settings=settings,
         lifespan=lifespan,
+        methods=["POST"],
     )
-    app.state.settings = settings
-    install_error_handlers(app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_allow_origins,
-        allow_methods=["POST"],
-        allow_headers=["Content-Type"],
-    )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     @app.post(
         "/sms",
@@ -154,10 +144,6 @@ def create_app(
             receipt.model_dump(mode="json"),
             status_code=status.HTTP_201_CREATED if pushed else status.HTTP_202_ACCEPTED,
         )
-
-    @app.get("/health", tags=["service"], summary="Liveness", description="Always 200 while up.")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
 
     @app.get(
         "/ready",

@@ -5,11 +5,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
-from fastapi.middleware.cors import CORSMiddleware
 
-from api.common.body_limit import BodySizeLimitMiddleware
-from api.common.errors import install_error_handlers
 from api.common.logging_setup import configure_logging
+from api.common.service_app import service_app
 from api.user_data.routers.sms_router import router as sms_router
 from api.user_data.settings import UserDataSettings
 from api.user_data.storage.factory import open_inbox_store
@@ -36,26 +34,14 @@ def create_app(settings: UserDataSettings | None = None) -> FastAPI:
         finally:
             await inbox.close()
 
-    app = FastAPI(
+    app = service_app(
         title="SMS user data",
         description="Every user's SMS inbox: list it, read a message, add one.",
-        version="1.0.0",
+        settings=settings,
         lifespan=lifespan,
+        methods=["GET", "POST"],
     )
-    app.state.settings = settings
-    install_error_handlers(app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_allow_origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
-    )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.include_router(sms_router)
-
-    @app.get("/health", tags=["service"], summary="Liveness", description="Always 200 while up.")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
 
     @app.get(
         "/ready",

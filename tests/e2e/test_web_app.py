@@ -54,6 +54,28 @@ def run(args: list[str], env: dict[str, str], cwd: Path = WEB_APP) -> str:
     return result.stdout
 
 
+def prepare(
+    origin: str, versions: str, models_dir: Path, tmp_path: Path
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The environment every service shares (the app's origin allowed), and those of the
+    user-data API (its table made, with the sample inboxes) and of the model API (``versions``,
+    its tables made)."""
+    common = {"STORAGE_BACKEND": "sqlite", "CORS_ALLOW_ORIGINS": origin, "LOG_LEVEL": "WARNING"}
+    users_env = {**common, "SQLITE_PATH": str(tmp_path / "users.db")}
+    models_env = {
+        **common,
+        "SQLITE_PATH": str(tmp_path / "serving.db"),
+        "SPAM_MODEL_VERSIONS": versions,
+        "MODELS_DIR": str(models_dir),
+    }
+    for script, env in (
+        ("scripts/initialize_user_api_data.py", users_env),
+        ("scripts/initialize_model_serving_api_caches.py", models_env),
+    ):
+        run([sys.executable, script], env, cwd=PROJECT_ROOT)
+    return common, users_env, models_env
+
+
 @contextmanager
 def static_site(folder: Path, port: int, log_dir: Path) -> Iterator[str]:
     """The built app served by a plain static file server, as any web server would."""
@@ -85,20 +107,7 @@ def test_inbox_and_spam_check_in_a_real_browser(models_dir: Path, tmp_path: Path
     node = require_tools()
     web_port = free_port()
     origin = f"http://127.0.0.1:{web_port}"
-    common = {"STORAGE_BACKEND": "sqlite", "CORS_ALLOW_ORIGINS": origin}
-    users_env = {**common, "SQLITE_PATH": str(tmp_path / "users.db")}
-    models_env = {
-        **common,
-        "SQLITE_PATH": str(tmp_path / "serving.db"),
-        "SPAM_MODEL_VERSIONS": "v1",
-        "MODELS_DIR": str(models_dir),
-    }
-    run([sys.executable, "scripts/initialize_user_api_data.py"], users_env, cwd=PROJECT_ROOT)
-    run(
-        [sys.executable, "scripts/initialize_model_serving_api_caches.py"],
-        models_env,
-        cwd=PROJECT_ROOT,
-    )
+    _, users_env, models_env = prepare(origin, "v1", models_dir, tmp_path)
 
     with uvicorn_service("api.user_data.user_api:app", users_env, tmp_path) as users:
         model_service: Service
@@ -140,20 +149,7 @@ def test_architecture_2_reads_features_online_and_asks_v3(
     node = require_tools()
     web_port = free_port()
     origin = f"http://127.0.0.1:{web_port}"
-    common = {"STORAGE_BACKEND": "sqlite", "CORS_ALLOW_ORIGINS": origin, "LOG_LEVEL": "WARNING"}
-    users_env = {**common, "SQLITE_PATH": str(tmp_path / "users.db")}
-    models_env = {
-        **common,
-        "SQLITE_PATH": str(tmp_path / "serving.db"),
-        "SPAM_MODEL_VERSIONS": "v2,v3",
-        "MODELS_DIR": str(models_dir),
-    }
-    run([sys.executable, "scripts/initialize_user_api_data.py"], users_env, cwd=PROJECT_ROOT)
-    run(
-        [sys.executable, "scripts/initialize_model_serving_api_caches.py"],
-        models_env,
-        cwd=PROJECT_ROOT,
-    )
+    common, users_env, models_env = prepare(origin, "v2,v3", models_dir, tmp_path)
     repo = copy_store(feature_repo, tmp_path / "store", 2021)
 
     with (

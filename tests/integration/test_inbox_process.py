@@ -30,6 +30,24 @@ def initialise(script: str, env: dict[str, str]) -> None:
     )
 
 
+def prepare(
+    feature_repo: Path, models_dir: Path, tmp_path: Path
+) -> tuple[Path, dict[str, str], dict[str, str]]:
+    """A private stage-2021 store, and the environments of the user-data API (its table made,
+    with the sample inboxes) and of the model API serving v2 (its tables made)."""
+    repo = copy_store(feature_repo, tmp_path / "store", 2021)
+    users_env = {"SQLITE_PATH": str(tmp_path / "users.db"), "LOG_LEVEL": "WARNING"}
+    models_env = {
+        "SPAM_MODEL_VERSIONS": "v2",
+        "MODELS_DIR": str(models_dir),
+        "SQLITE_PATH": str(tmp_path / "serving.db"),
+        "LOG_LEVEL": "WARNING",
+    }
+    initialise("scripts/initialize_user_api_data.py", users_env)
+    initialise("scripts/initialize_model_serving_api_caches.py", models_env)
+    return repo, users_env, models_env
+
+
 def eventually(condition: Callable[[], bool], timeout_s: float = 20.0) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -42,16 +60,7 @@ def eventually(condition: Callable[[], bool], timeout_s: float = 20.0) -> bool:
 def test_new_messages_reach_the_inbox_and_the_feature_store_even_with_a_service_down(
     feature_repo: Path, models_dir: Path, tmp_path: Path
 ) -> None:
-    repo = copy_store(feature_repo, tmp_path / "store", 2021)
-    users_env = {"SQLITE_PATH": str(tmp_path / "users.db"), "LOG_LEVEL": "WARNING"}
-    models_env = {
-        "SPAM_MODEL_VERSIONS": "v2",
-        "MODELS_DIR": str(models_dir),
-        "SQLITE_PATH": str(tmp_path / "serving.db"),
-        "LOG_LEVEL": "WARNING",
-    }
-    initialise("scripts/initialize_user_api_data.py", users_env)
-    initialise("scripts/initialize_model_serving_api_caches.py", models_env)
+    repo, users_env, models_env = prepare(feature_repo, models_dir, tmp_path)
     models_port = free_port()
     models_app = "api.model_serving.model_serving_api:app"
 
@@ -112,16 +121,7 @@ def test_new_messages_reach_the_inbox_and_the_feature_store_even_with_a_service_
 def test_the_backfill_pushes_what_the_inboxes_lack_once(
     feature_repo: Path, models_dir: Path, tmp_path: Path
 ) -> None:
-    repo = copy_store(feature_repo, tmp_path / "store", 2021)
-    users_env = {"SQLITE_PATH": str(tmp_path / "users.db"), "LOG_LEVEL": "WARNING"}
-    models_env = {
-        "SPAM_MODEL_VERSIONS": "v2",
-        "MODELS_DIR": str(models_dir),
-        "SQLITE_PATH": str(tmp_path / "serving.db"),
-        "LOG_LEVEL": "WARNING",
-    }
-    initialise("scripts/initialize_user_api_data.py", users_env)  # with the sample inboxes
-    initialise("scripts/initialize_model_serving_api_caches.py", models_env)
+    repo, users_env, models_env = prepare(feature_repo, models_dir, tmp_path)
     samples = {user: sum(1 for m in SAMPLE_MESSAGES if m[0] == user) for user in ("fiona", "max")}
     with (
         uvicorn_service("api.user_data.user_api:app", users_env, tmp_path) as users,
