@@ -156,11 +156,15 @@ async def test_when_features_fail_the_message_is_accepted_and_its_features_retri
     assert len(network.calls["store"]) == 1
     assert await pending(client) == 1
 
-    assert await drain(client) == 0  # still failing: it stays
+    assert await drain(client) == 0  # not due yet: the first retry waits 0.05 s
+    attempts = len(network.calls[service])
+    await asyncio.sleep(0.1)
+    assert await drain(client) == 0  # due, tried, still failing: it stays
+    assert len(network.calls[service]) == attempts + 1
     assert await pending(client) == 1
 
     del network.failures[service]
-    await asyncio.sleep(0.3)  # past the backoff of the second attempt
+    await asyncio.sleep(0.3)  # past the backoff of the next attempt (0.1 s)
     assert await drain(client) == 1
     assert await pending(client) == 0
     assert network.calls["push"][-1]["df"]["sms_id"] == [answer.json()["sms_id"]]
