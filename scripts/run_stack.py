@@ -74,9 +74,10 @@ def prepare_feature_store(repo: Path) -> None:
 
 @contextlib.contextmanager
 def web_app(
-    url: dict[str, str], model: str, architecture: str, port: int, logs: Path
+    url: dict[str, str], model: str, architecture: str, port: int, data: Path
 ) -> Iterator[Service]:
-    """Build the web app against the running services and serve the build on ``port``."""
+    """Build the web app against the running services into ``data/web_app`` and serve the
+    build on ``port``."""
     step(f"web app: build for model {model}, architecture {architecture}")
     build = {
         "VITE_MODEL_VERSION": model,
@@ -86,7 +87,7 @@ def web_app(
         "VITE_FEATURE_PROXY_URL": url["proxy"],
         "VITE_ONLINE_FEATURES": "sms_features2:features",
     }
-    dist = LOCAL_DATA_DIR / "web_app"
+    dist = data / "web_app"
     result = subprocess.run(
         ["npm", "run", "build", "--", "--outDir", str(dist), "--emptyOutDir"],
         cwd=WEB_APP,
@@ -98,7 +99,12 @@ def web_app(
         raise SystemExit(f"building the web app failed:\n{result.stdout}\n{result.stderr}")
     server = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
     with local_service(
-        "web_app", [*server, "--directory", str(dist)], port, {}, logs, health_path="/index.html"
+        "web_app",
+        [*server, "--directory", str(dist)],
+        port,
+        {},
+        data / "logs",
+        health_path="/index.html",
     ) as site:
         yield site
 
@@ -183,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         step("features of the sample inboxes (backfill)")
         run([sys.executable, "scripts/backfill_features_2.py"], inbox_env)
         if not args.no_web:
-            services.enter_context(web_app(url, args.model, args.architecture, port["web"], logs))
+            services.enter_context(web_app(url, args.model, args.architecture, port["web"], data))
 
         print()
         print("The stack is up (logs in " + str(logs) + "):")

@@ -49,9 +49,9 @@ class Downstream:
     def __init__(self, client: httpx.AsyncClient, settings: InboxSettings) -> None:
         self._client = client
         self._user_data = settings.user_data_api_url.rstrip("/")
+        self._model_serving = settings.model_serving_api_url.rstrip("/")
         self._features = (
-            f"{settings.model_serving_api_url.rstrip('/')}"
-            f"/model/{settings.features_model_version}/text_to_features"
+            f"{self._model_serving}/model/{settings.features_model_version}/text_to_features"
         )
         self._feature_server = settings.feature_server_url.rstrip("/")
         self._push_source = settings.push_source_name
@@ -151,7 +151,7 @@ class Downstream:
         """Each service's answer to its ``/health``: 'ok', or what went wrong."""
         urls = {
             USER_DATA: self._user_data,
-            MODEL_SERVING: self._features.split("/model/")[0],
+            MODEL_SERVING: self._model_serving,
             FEATURE_SERVER: self._feature_server,
         }
         report = {}
