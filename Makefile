@@ -114,6 +114,7 @@ test: setup web-setup
 
 bench: setup
 	$(PY) scripts/bench_model_serving.py
+	$(PY) scripts/bench_feature_proxy.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
