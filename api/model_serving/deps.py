@@ -1,4 +1,4 @@
-"""Dependencies of the service routes (the model routes bundle theirs in one ``Call``).
+"""Dependencies of the service routes (the model routes read the ``Request`` themselves).
 
 They are ``async`` on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, and a
 thread hop costs more than a cached prediction.

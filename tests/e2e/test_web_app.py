@@ -76,6 +76,37 @@ def prepare(
     return common, users_env, models_env
 
 
+def check_in_browser(
+    node: str,
+    env: dict[str, str],
+    screenshot: Path,
+    service: Service,
+    service_name: str,
+    tmp_path: Path,
+) -> None:
+    """Judge the inbox in the browser (spam and ham as expected, ``screenshot`` saved), then
+    stop ``service`` and check that a spam check names it in a friendly error."""
+    screenshot.parent.mkdir(exist_ok=True)
+    verdict = run(
+        [node, "e2e/inbox.e2e.mjs"], {**env, "PHASE": "verdict", "SCREENSHOT": str(screenshot)}
+    )
+    print(verdict)
+    assert "spammy message: Spam" in verdict
+    assert "friendly message: Ham" in verdict
+    service.stop()
+    down = run(
+        [node, "e2e/inbox.e2e.mjs"],
+        {
+            **env,
+            "PHASE": "service-down",
+            "DOWN_SERVICE": service_name,
+            "SCREENSHOT": str(tmp_path / "down.png"),
+        },
+    )
+    print(down)
+    assert f"{service_name} cannot be reached" in down
+
+
 @contextmanager
 def static_site(folder: Path, port: int, log_dir: Path) -> Iterator[str]:
     """The built app served by a plain static file server, as any web server would."""
@@ -125,21 +156,9 @@ def test_inbox_and_spam_check_in_a_real_browser(models_dir: Path, tmp_path: Path
             run(["npm", "run", "build", "--", "--outDir", str(dist), "--emptyOutDir"], build_env)
             with static_site(dist, web_port, tmp_path) as app_url:
                 env = {"APP_URL": app_url, "USER_ID": "fiona", "CHROMIUM": str(CHROMIUM)}
-                SCREENSHOT.parent.mkdir(exist_ok=True)
-                verdict = run(
-                    [node, "e2e/inbox.e2e.mjs"],
-                    {**env, "PHASE": "verdict", "SCREENSHOT": str(SCREENSHOT)},
+                check_in_browser(
+                    node, env, SCREENSHOT, model_service, "model-serving service", tmp_path
                 )
-                print(verdict)
-                assert "spammy message: Spam" in verdict
-                assert "friendly message: Ham" in verdict
-                model_service.stop()
-                down = run(
-                    [node, "e2e/inbox.e2e.mjs"],
-                    {**env, "PHASE": "service-down", "SCREENSHOT": str(tmp_path / "down.png")},
-                )
-                print(down)
-                assert "model-serving service cannot be reached" in down
     assert SCREENSHOT.stat().st_size > 10_000
 
 
@@ -189,23 +208,5 @@ def test_architecture_2_reads_features_online_and_asks_v3(
                     "MODEL_VERSION": "v3",
                     "ARCHITECTURE": "II",
                 }
-                verdict = run(
-                    [node, "e2e/inbox.e2e.mjs"],
-                    {**env, "PHASE": "verdict", "SCREENSHOT": str(SCREENSHOT_II)},
-                )
-                print(verdict)
-                assert "spammy message: Spam" in verdict
-                assert "friendly message: Ham" in verdict
-                proxy.stop()
-                down = run(
-                    [node, "e2e/inbox.e2e.mjs"],
-                    {
-                        **env,
-                        "PHASE": "service-down",
-                        "DOWN_SERVICE": "feature-server proxy",
-                        "SCREENSHOT": str(tmp_path / "down.png"),
-                    },
-                )
-                print(down)
-                assert "feature-server proxy cannot be reached" in down
+                check_in_browser(node, env, SCREENSHOT_II, proxy, "feature-server proxy", tmp_path)
     assert SCREENSHOT_II.stat().st_size > 10_000

@@ -4,8 +4,9 @@ The routes know nothing about any particular model: they validate the request, h
 to the ``PredictionService`` with the version's ``SpamModel``, and shape the answer. Serving a
 new version adds a catalog entry, never a branch here.
 
-Three choices keep a cached answer close to the cost of a trivial endpoint; each was measured
-in process (``FastAPI.__call__`` on a v2 request, p50 of 3,000):
+Three choices keep a cached answer close to the cost of a trivial endpoint. Each was measured
+in process while it was made, with a throwaway harness that is not in the repository
+(``FastAPI.__call__`` on a v2 request, p50 of 3,000); ``make bench`` shows their sum:
 
 - the routes go straight onto the app's router instead of an included ``APIRouter`` per
   version: FastAPI 0.165 matches an included router's routes twice (to pick the router, then
