@@ -26,7 +26,8 @@ WEB_APP := client/sms_web_app
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: help setup web-setup chromium data features apply train init serve stack demo test bench lint clean
+.PHONY: help setup web-setup chromium data features apply train init serve stack demo test bench lint clean \
+	cassandra cassandra-stop cassandra-status
 
 help:
 	@echo "make demo   set up, get the corpus, build features, apply the feature store, train"
@@ -37,6 +38,8 @@ help:
 	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
 	@echo "make stack  start every service and the web app, until Ctrl-C (after make demo)"
 	@echo "make bench  benchmark the services (after make demo)"
+	@echo "make cassandra        start a local Apache Cassandra node on 127.0.0.1:9042 (Java 17 + Maven)"
+	@echo "make cassandra-stop   stop it (its data stays in local_data/cassandra)"
 	@echo "make clean  remove generated data, models and the feature store's local files"
 
 setup: $(STAMP)
@@ -120,6 +123,17 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy api analysis training scripts
+
+# A single Apache Cassandra node from Maven Central's jars (scripts/cassandra/), data in
+# local_data/cassandra. Starting it again while it runs does nothing.
+cassandra: setup
+	$(PY) -m scripts.cassandra.local_node start
+
+cassandra-status:
+	@$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m scripts.cassandra.local_node status
+
+cassandra-stop:
+	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m scripts.cassandra.local_node stop
 
 clean:
 	rm -rf offline_data/*.parquet models/model*_* $(FEATURE_REPO)/data local_data
