@@ -137,7 +137,8 @@ def resolve_jars(cache: Path) -> Path:
         check=False,
     )
     if result.returncode != 0:
-        raise NodeError(f"Maven could not resolve Cassandra's jars:\n{result.stdout}{result.stderr}")
+        output = result.stdout + result.stderr
+        raise NodeError(f"Maven could not resolve Cassandra's jars:\n{output}")
     shutil.rmtree(lib, ignore_errors=True)
     staging.rename(lib)
     marker.write_text(cassandra_version() + "\n")
@@ -189,7 +190,9 @@ class LocalNode:
         from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
         from cassandra.policies import RoundRobinPolicy
 
-        profile = ExecutionProfile(load_balancing_policy=RoundRobinPolicy(), request_timeout=timeout)
+        profile = ExecutionProfile(
+            load_balancing_policy=RoundRobinPolicy(), request_timeout=timeout
+        )
         cluster = Cluster(
             ["127.0.0.1"],
             port=self.port,
