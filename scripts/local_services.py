@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +64,7 @@ def local_service(
     name: str,
     args: list[str],
     port: int,
-    env: dict[str, str],
+    env: Mapping[str, str],
     log_dir: Path,
     health_path: str = "/health",
 ) -> Iterator[Service]:
@@ -95,7 +95,7 @@ def local_service(
 
 @contextmanager
 def uvicorn_service(
-    app: str, env: dict[str, str], log_dir: Path, port: int | None = None
+    app: str, env: Mapping[str, str], log_dir: Path, port: int | None = None
 ) -> Iterator[Service]:
     """Run ``uvicorn APP`` on a free loopback port until the block ends."""
     port = port or free_port()
@@ -107,16 +107,23 @@ def uvicorn_service(
 
 @contextmanager
 def feature_server(
-    repo: Path, env: dict[str, str], log_dir: Path, port: int | None = None
+    repo: Path,
+    env: Mapping[str, str],
+    log_dir: Path,
+    port: int | None = None,
+    fs_yaml: Path | None = None,
 ) -> Iterator[Service]:
-    """Run Feast's feature server (``feast -c REPO serve``) on a free loopback port.
+    """Run Feast's feature server (``feast -c REPO [-f FS_YAML] serve``) on a free loopback port.
 
     ``--max-requests 0`` keeps its one worker for good: by default Feast recycles it after about
     a thousand requests, and requests in flight then fail.
     """
     port = port or free_port()
     feast = Path(sys.executable).with_name("feast")
-    args = [str(feast), "-c", str(repo), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    args = [str(feast), "-c", str(repo)]
+    if fs_yaml is not None:
+        args += ["-f", str(fs_yaml)]
+    args += ["serve", "--host", "127.0.0.1", "--port", str(port)]
     args += ["--max-requests", "0", "--no-access-log"]
     with local_service("feature_server", args, port, env, log_dir) as svc:
         yield svc

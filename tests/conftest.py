@@ -6,11 +6,13 @@
 # each other's counts. Imported before Feast, prometheus_client keeps values in memory.
 import prometheus_client  # noqa: F401  isort: skip
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from analysis.paths import PROJECT_ROOT
+from tests.support.cassandra_backend import CassandraTarget, cassandra_target
 from tests.support.feature_store import FEAST, build_feature_store, copy_store, run
 from tests.support.synthetic_corpus import write_corpus
 
@@ -61,3 +63,10 @@ def online_store(feature_repo: Path, tmp_path_factory: pytest.TempPathFactory) -
     repo = copy_store(feature_repo, tmp_path_factory.mktemp("online"), 2021)
     run([str(FEAST), "-c", str(repo), "materialize", "2019-01-01T00:00:00", "2021-01-01T00:00:00"])
     return repo
+
+
+@pytest.fixture(scope="session")
+def cassandra_cluster() -> Iterator[CassandraTarget]:
+    """A real Cassandra for the whole session (tests/support/cassandra_backend.py says which)."""
+    with cassandra_target() as target:
+        yield target

@@ -37,6 +37,7 @@ class CassandraConfig:
     password: SecretStr | None = None
     secure_bundle_path: Path | None = None
     astra_token: SecretStr | None = None
+    protocol_version: int | None = 5
     request_timeout_s: float = 10.0
 
     @property
@@ -76,6 +77,8 @@ class ServiceSettings(HttpServiceSettings):
     cassandra_keyspace: str = "sms_spam"
     cassandra_username: str | None = None
     cassandra_password: SecretStr | None = None
+    # The native protocol spoken to CASSANDRA_HOSTS: 5 for Cassandra 4.0 and newer, 4 for 3.x.
+    cassandra_protocol_version: int = 5
     astra_db_secure_bundle_path: Path | None = None
     astra_db_application_token: SecretStr | None = None
 
@@ -105,6 +108,7 @@ class ServiceSettings(HttpServiceSettings):
             port=self.cassandra_port,
             username=self.cassandra_username,
             password=self.cassandra_password,
+            protocol_version=self.cassandra_protocol_version,
             secure_bundle_path=self.astra_db_secure_bundle_path,
             astra_token=self.astra_db_application_token,
         )

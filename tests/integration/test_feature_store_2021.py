@@ -1,6 +1,12 @@
-"""Stage 2021 of the feature repo: the online store filled by `feast materialize` at story dates,
-and new messages' v2 features pushed through ``smss2_push`` to Feast's real feature server."""
+"""Stage 2021 of the feature repo on every online store, through the real Feast CLI, SDK and
+feature server: the online store filled by `feast materialize` at story dates, and new messages'
+v2 features pushed through ``smss2_push``.
 
+Each test runs on the embedded SQLite store and on Cassandra (the repo's own
+``feature_store.cassandra.yaml``, on the session's real node, in a keyspace of its own).
+"""
+
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -10,19 +16,54 @@ import pandas as pd
 import pytest
 from feast import FeatureStore
 
+from api.common.settings import CassandraConfig
+from api.common.storage import cassandra
 from api.common.timeuuid import new_timeuuid, timeuuid_datetime
 from scripts.local_services import feature_server
-from tests.support.feature_store import FEAST, copy_store, run
+from tests.support.cassandra_backend import CassandraTarget
+from tests.support.feature_store import SQLITE, OnlineStore, copy_store
 
 pytestmark = pytest.mark.integration
 
 V1_FEATURE = "sms_features1:cap_r"
 V2_FEATURE = "sms_features2:features"
+PROJECT = "sms_spam_store"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "cassandra"])
+def online(request: pytest.FixtureRequest) -> Iterator[OnlineStore]:
+    if request.param == "sqlite":
+        yield SQLITE
+        return
+    cluster: CassandraTarget = request.getfixturevalue("cassandra_cluster")
+    with cluster.keyspace("feast") as keyspace:
+        yield OnlineStore("cassandra", cluster.env(keyspace))
 
 
 @pytest.fixture(scope="module")
-def repo_2021(feature_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_store(feature_repo, tmp_path_factory.mktemp("store2021"), 2021)
+def repo_2021(
+    feature_repo: Path, online: OnlineStore, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    return copy_store(feature_repo, tmp_path_factory.mktemp("store2021"), 2021, online)
+
+
+def cassandra_tables(online: OnlineStore) -> set[str]:
+    """The tables Feast made in the test's keyspace, read straight from Cassandra."""
+    env = online.env
+    config = CassandraConfig(
+        keyspace=env["CASSANDRA_KEYSPACE"],
+        hosts=tuple(env["CASSANDRA_HOSTS"].split(",")),
+        port=int(env["CASSANDRA_PORT"]),
+    )
+    session = cassandra.connect(config)
+    try:
+        rows = session.execute(
+            "SELECT table_name FROM system_schema.tables WHERE keyspace_name = %s",
+            [config.keyspace],
+        )
+        return {row.table_name for row in rows}
+    finally:
+        cassandra.shutdown(session)
 
 
 def _online(store: FeatureStore, ids: list[str]) -> dict[str, list]:
@@ -31,62 +72,94 @@ def _online(store: FeatureStore, ids: list[str]) -> dict[str, list]:
     ).to_dict()
 
 
-def test_stage_2021_feeds_the_v2_view_from_the_push_source(
-    repo_2021: Path, feature_repo: Path, tmp_path: Path
+@pytest.fixture
+def fresh_online(online: OnlineStore, request: pytest.FixtureRequest) -> Iterator[OnlineStore]:
+    """The same kind of online store as ``online``, but empty: on Cassandra, a new keyspace."""
+    if online.name == "sqlite":
+        yield online
+        return
+    cluster: CassandraTarget = request.getfixturevalue("cassandra_cluster")
+    with cluster.keyspace("stages") as keyspace:
+        yield OnlineStore("cassandra", cluster.env(keyspace))
+
+
+def test_each_stage_applies_and_2019_rewinds(
+    feature_repo: Path, fresh_online: OnlineStore, tmp_path: Path
 ) -> None:
-    store = FeatureStore(repo_path=str(repo_2021))
+    online = fresh_online
+    # Only views served online get a table: the labels are read offline, for training.
+    repo = copy_store(feature_repo, tmp_path, 2019, online)
+    views = {"sms_features1", "sms_labels"}
+    assert {v.name for v in online.sdk(repo).list_feature_views()} == views
+    if online.name == "cassandra":
+        assert cassandra_tables(online) == {f"{PROJECT}_sms_features1"}
+
+    online.cli(repo, "apply", FEAST_STORE_STAGE="2020")
+    store = online.sdk(repo)
+    assert {v.name for v in store.list_feature_views()} == {*views, "sms_features2"}
+    assert {s.name for s in store.list_feature_services()} == {"labeled_sms_1", "labeled_sms_2"}
+
+    online.cli(repo, "apply", FEAST_STORE_STAGE="2021")
+    store = online.sdk(repo)
+    assert "smss2_push" in {source.name for source in store.list_data_sources()}
+    if online.name == "cassandra":
+        assert cassandra_tables(online) == {
+            f"{PROJECT}_sms_features1",
+            f"{PROJECT}_sms_features2",
+        }
+
+    # Going back to 2019 removes the later objects, and their table in the online store.
+    online.cli(repo, "apply", FEAST_STORE_STAGE="2019")
+    store = online.sdk(repo)
+    assert {s.name for s in store.list_feature_services()} == {"labeled_sms_1"}
+    assert "smss2_push" not in {source.name for source in store.list_data_sources()}
+    if online.name == "cassandra":
+        assert cassandra_tables(online) == {f"{PROJECT}_sms_features1"}
+
+
+def test_stage_2021_feeds_the_v2_view_from_the_push_source(
+    repo_2021: Path, online: OnlineStore
+) -> None:
+    store = online.sdk(repo_2021)
     view = store.get_feature_view("sms_features2")
     assert view.stream_source is not None
     assert view.stream_source.name == "smss2_push"
     assert view.batch_source.name == "sms_features2_source"
     assert "smss2_push" in {source.name for source in store.list_data_sources()}
-    # The 2019 and 2020 objects are still there; going back to 2020 removes the push source.
     assert {s.name for s in store.list_feature_services()} == {"labeled_sms_1", "labeled_sms_2"}
-    rewound = copy_store(feature_repo, tmp_path, 2021)
-    run([str(FEAST), "-c", str(rewound), "apply"], FEAST_STORE_STAGE="2020")
-    rewound_store = FeatureStore(repo_path=str(rewound))
-    assert "smss2_push" not in {source.name for source in rewound_store.list_data_sources()}
-    # Feast 0.67 treats a view's sources as configuration and updates only its metadata when
-    # nothing else changed, so the rewound view still names smss2_push; nothing pushes to it.
 
 
-def test_materialize_fills_the_online_store_as_of_each_story_date(repo_2021: Path) -> None:
+def test_materialize_fills_the_online_store_as_of_each_story_date(
+    repo_2021: Path, online: OnlineStore
+) -> None:
     offline = repo_2021.parent / "offline_data"
     features1 = pd.read_parquet(offline / "sms_features1.parquet").set_index("sms_id")
     features2 = pd.read_parquet(offline / "sms_features2.parquet").set_index("sms_id")
-    ids = list(features1.index[:5])
-    store = FeatureStore(repo_path=str(repo_2021))
-    assert _online(store, ids)["cap_r"] == [None] * len(ids)
+    ids = list(features1.index)
+    store = online.sdk(repo_2021)
+    assert _online(store, ids[:5])["cap_r"] == [None] * 5
 
     # At the end of 2019 the v1 features exist (2019-02-03) and the v2 ones do not (2020-06-01).
-    run(
-        [
-            str(FEAST),
-            "-c",
-            str(repo_2021),
-            "materialize",
-            "2019-01-01T00:00:00",
-            "2020-01-01T00:00:00",
-        ]
-    )
-    online = _online(store, ids)
-    assert online["cap_r"] == pytest.approx(features1.loc[ids, "cap_r"].tolist())
-    assert online["features"] == [None] * len(ids)
+    online.cli(repo_2021, "materialize", "2019-01-01T00:00:00", "2020-01-01T00:00:00")
+    values = _online(store, ids)
+    assert values["cap_r"] == features1.loc[ids, "cap_r"].tolist()
+    assert values["features"] == [None] * len(ids)
 
     # Catching up to 2021 loads what happened since, here the v2 features.
-    run([str(FEAST), "-c", str(repo_2021), "materialize-incremental", "2021-01-01T00:00:00"])
-    online = _online(store, ids)
-    assert online["features"] == [list(features2.loc[i, "features"]) for i in ids]
+    online.cli(repo_2021, "materialize-incremental", "2021-01-01T00:00:00")
+    values = _online(store, ids)
+    assert values["features"] == [list(features2.loc[i, "features"]) for i in ids]
+    assert values["cap_r"] == features1.loc[ids, "cap_r"].tolist()
 
 
 def test_a_pushed_message_is_online_at_once_and_offline_for_training(
-    repo_2021: Path, tmp_path: Path
+    repo_2021: Path, online: OnlineStore, tmp_path: Path
 ) -> None:
     sms_id = str(new_timeuuid())
     sent_at = timeuuid_datetime(UUID(sms_id))
     ids = [0] * 44 + [17, 2, 9, 33]
     with (
-        feature_server(repo_2021, {}, tmp_path) as server,
+        feature_server(repo_2021, online.env, tmp_path, fs_yaml=online.yaml(repo_2021)) as server,
         httpx.Client(base_url=server.url, timeout=30) as client,
     ):
         pushed = client.post(
@@ -116,7 +189,7 @@ def test_a_pushed_message_is_online_at_once_and_offline_for_training(
 
     # The same row was appended to the Parquet source, so a training set drawn after the message
     # arrived holds it, and one drawn before does not (Feast's file store then drops the row).
-    store = FeatureStore(repo_path=str(repo_2021))
+    store = online.sdk(repo_2021)
 
     def historical(moment: datetime) -> pd.DataFrame:
         entities = pd.DataFrame({"sms_id": [sms_id], "event_timestamp": [moment]})
@@ -125,3 +198,24 @@ def test_a_pushed_message_is_online_at_once_and_offline_for_training(
     later = historical(datetime(2030, 1, 1, tzinfo=UTC))
     assert [list(value) for value in later["features"]] == [ids]
     assert historical(sent_at - timedelta(days=1)).empty
+
+
+def test_historical_retrieval_does_not_depend_on_the_online_store(
+    repo_2021: Path, online: OnlineStore, feature_repo: Path
+) -> None:
+    # Training reads the offline store only: the same frame whichever online store is set up.
+    features = ["sms_features1:cap_r", "sms_features1:nal_r", V2_FEATURE, "sms_labels:label"]
+    offline = pd.read_parquet(feature_repo.parent / "offline_data" / "sms_labels.parquet")
+    entities = pd.DataFrame(
+        {"sms_id": offline["sms_id"], "event_timestamp": datetime(2020, 7, 1, tzinfo=UTC)}
+    )
+
+    def frame(store: FeatureStore) -> pd.DataFrame:
+        retrieved = store.get_historical_features(entity_df=entities, features=features).to_df()
+        retrieved["features"] = retrieved["features"].map(list)
+        return retrieved.sort_values("sms_id").reset_index(drop=True)
+
+    here = frame(online.sdk(repo_2021))
+    reference = frame(SQLITE.sdk(feature_repo))
+    assert len(here) == len(offline)
+    pd.testing.assert_frame_equal(here, reference)

@@ -1,7 +1,7 @@
 """The model-serving storage contract, written once and run on every backend.
 
-SQLite always runs; Cassandra runs when one is reachable (see tests/support/cassandra_backend.py)
-and is skipped otherwise, with the reason in the test report.
+SQLite runs in a temporary file, Cassandra on the session's real node (the project's local node
+where Java and Maven exist; see tests/support/cassandra_backend.py for the other ways in).
 """
 
 import asyncio
@@ -18,7 +18,7 @@ from api.common.timeuuid import new_timeuuid, timeuuid_datetime
 from api.model_serving.storage.cassandra_store import CassandraServingStorage, schema
 from api.model_serving.storage.interfaces import CacheKey, CallRecord, ServingStorage
 from api.model_serving.storage.sqlite_store import SqliteServingStorage
-from tests.support.cassandra_backend import cassandra_config
+from tests.support.cassandra_backend import CassandraTarget
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
@@ -32,9 +32,10 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(scope="module")
-def cassandra_keyspace() -> Iterator[CassandraConfig]:
-    with cassandra_config() as config:
-        cassandra.create_schema(config, schema(config.keyspace), create_keyspace=True)
+def cassandra_keyspace(cassandra_cluster: CassandraTarget) -> Iterator[CassandraConfig]:
+    with cassandra_cluster.keyspace("serving") as keyspace:
+        config = cassandra_cluster.config(keyspace)
+        cassandra.create_schema(config, schema(keyspace))
         yield config
 
 
@@ -169,3 +170,28 @@ async def test_called_at_comes_from_the_timeuuid(storage: ServingStorage) -> Non
     [stored] = [r async for r in storage.call_log.recent("10.0.0.1", "v1", 1)]
     assert abs((stored.called_at - datetime.now(UTC)).total_seconds()) < 60
     assert stored.called_at == timeuuid_datetime(stored.call_id)
+
+
+async def test_cassandra_prepares_its_statements_once_when_it_opens(
+    cassandra_keyspace: CassandraConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = await CassandraServingStorage.open(cassandra_keyspace, CACHE_TTL_S, CALL_LOG_TTL_S)
+    session = storage.cache._session  # type: ignore[attr-defined]
+    prepared_later: list[str] = []
+    real_prepare = session.prepare
+
+    def prepare(query: str, *args: object, **kwargs: object) -> object:
+        prepared_later.append(query)
+        return real_prepare(query, *args, **kwargs)
+
+    monkeypatch.setattr(session, "prepare", prepare)
+    try:
+        for _ in range(3):
+            await storage.cache.put_many({key("d1"): "x"})
+            assert await storage.cache.get_many([key("d1"), key("d2")]) == {key("d1"): "x"}
+            await storage.call_log.append_many([("10.0.0.1", record())])
+            assert [r async for r in storage.call_log.recent("10.0.0.1", "v1", 1)]
+            await storage.ping()
+    finally:
+        await storage.close()
+    assert prepared_later == []

@@ -1,5 +1,5 @@
-"""The inbox storage contract, written once and run on every backend (SQLite always; Cassandra
-when reachable, else skipped with the reason)."""
+"""The inbox storage contract, written once and run on every backend: SQLite in a temporary file,
+Cassandra on the session's real node (see tests/support/cassandra_backend.py)."""
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
@@ -14,7 +14,7 @@ from api.common.timeuuid import new_timeuuid, timeuuid_at
 from api.user_data.storage.cassandra_store import CassandraInboxStore, schema
 from api.user_data.storage.interfaces import InboxStore, InvalidPageTokenError, StoredSms
 from api.user_data.storage.sqlite_store import SqliteInboxStore
-from tests.support.cassandra_backend import cassandra_config
+from tests.support.cassandra_backend import CassandraTarget
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
@@ -22,9 +22,10 @@ START = datetime(2019, 3, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def cassandra_keyspace() -> Iterator[CassandraConfig]:
-    with cassandra_config() as config:
-        cassandra.create_schema(config, schema(config.keyspace), create_keyspace=True)
+def cassandra_keyspace(cassandra_cluster: CassandraTarget) -> Iterator[CassandraConfig]:
+    with cassandra_cluster.keyspace("inbox") as keyspace:
+        config = cassandra_cluster.config(keyspace)
+        cassandra.create_schema(config, schema(keyspace))
         yield config
 
 
@@ -138,3 +139,29 @@ async def test_a_forged_page_token_is_refused(store: InboxStore) -> None:
     for token in ("not-base64!!", "AAAA", "QUJDREVGR0hJSktMTU5PUA"):
         with pytest.raises(InvalidPageTokenError):
             await store.page("fiona", 2, token)
+
+
+async def test_cassandra_prepares_its_statements_once_when_it_opens(
+    cassandra_keyspace: CassandraConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await CassandraInboxStore.open(cassandra_keyspace)
+    session = store._session  # type: ignore[attr-defined]
+    prepared_later: list[str] = []
+    real_prepare = session.prepare
+
+    def prepare(query: str, *args: object, **kwargs: object) -> object:
+        prepared_later.append(query)
+        return real_prepare(query, *args, **kwargs)
+
+    monkeypatch.setattr(session, "prepare", prepare)
+    try:
+        for minute in range(3):
+            message = sms("prep", minute)
+            await store.add(message)
+            assert await store.get("prep", message.sms_id) == message
+            page = await store.page("prep", 2)
+            assert page.messages[0] == message
+            await store.ping()
+    finally:
+        await store.close()
+    assert prepared_later == []

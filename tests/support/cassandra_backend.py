@@ -1,50 +1,149 @@
-"""A real Cassandra for the storage contract tests, when one can be had.
+"""A real Apache Cassandra for the tests.
 
-- ``CASSANDRA_HOSTS`` (and optionally ``CASSANDRA_PORT``, ``CASSANDRA_USERNAME``,
-  ``CASSANDRA_PASSWORD``) names a running cluster; the tests use the keyspace
-  ``CASSANDRA_TEST_KEYSPACE`` (default ``sms_spam_test``), created if missing;
-- otherwise testcontainers starts one, if a Docker daemon answers;
-- otherwise the Cassandra variants are skipped, saying why.
+One is found, in this order, once per test session:
+
+1. ``TEST_CASSANDRA_HOSTS`` (with ``TEST_CASSANDRA_PORT``, ``TEST_CASSANDRA_USERNAME``,
+   ``TEST_CASSANDRA_PASSWORD``) names a cluster of your own. The tests create keyspaces named
+   ``sms_spam_test_*`` in it and drop them afterwards. The services' own ``CASSANDRA_*`` settings
+   are not read: a ``.env`` written for the tutorial never points the tests anywhere.
+2. Where Java 11/17 and Maven are on the PATH, the project's own local node
+   (``scripts/cassandra/local_node.py``) in ``local_data/cassandra-test`` on port 19042. The tests
+   start it if it is not running and stop it at the end; ``TEST_CASSANDRA_KEEP=1`` leaves it
+   running, so that the next run starts at once.
+3. Where a Docker daemon answers, a container started by testcontainers.
+
+Otherwise the Cassandra variants are skipped, and the reason names what is missing. Where Java
+and Maven exist, a node that fails to start is an error, never a skip.
 """
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from analysis.paths import PROJECT_ROOT
 from api.common.settings import CassandraConfig
+from api.common.storage import cassandra
+from scripts.cassandra.local_node import LocalNode, missing_tools
 
-TEST_KEYSPACE = os.environ.get("CASSANDRA_TEST_KEYSPACE", "sms_spam_test")
+TEST_NODE_HOME = PROJECT_ROOT / "local_data" / "cassandra-test"
+TEST_NODE_PORT = 19042
+TEST_NODE_STORAGE_PORT = 17000
+KEYSPACE_PREFIX = "sms_spam_test_"
+
+
+@dataclass(frozen=True)
+class CassandraTarget:
+    """A reachable cluster: where it is, and how the tests got it."""
+
+    hosts: tuple[str, ...]
+    port: int
+    origin: str
+    username: str | None = None
+    password: str | None = None
+
+    def config(self, keyspace: str) -> CassandraConfig:
+        """The services' view of this cluster, using ``keyspace``."""
+        return CassandraConfig(
+            keyspace=keyspace,
+            hosts=self.hosts,
+            port=self.port,
+            username=self.username,
+            password=SecretStr(self.password) if self.password else None,
+        )
+
+    def env(self, keyspace: str) -> dict[str, str]:
+        """The environment a service or the Feast CLI reads to use ``keyspace`` on this cluster,
+        exactly as a user's ``.env`` would give it (see .env.sample)."""
+        return {
+            "CASSANDRA_HOSTS": ",".join(self.hosts),
+            "CASSANDRA_PORT": str(self.port),
+            "CASSANDRA_KEYSPACE": keyspace,
+            "CASSANDRA_USERNAME": self.username or "",
+            "CASSANDRA_PASSWORD": self.password or "",
+        }
+
+    @contextmanager
+    def keyspace(self, purpose: str) -> Iterator[str]:
+        """A new, empty keyspace for one purpose, dropped when the block ends."""
+        name = f"{KEYSPACE_PREFIX}{purpose}_{uuid.uuid4().hex[:8]}"
+        cassandra.create_schema(self.config(name), (), create_keyspace=True)
+        try:
+            yield name
+        finally:
+            session = cassandra.connect(self.config(name))
+            try:
+                session.execute(f"DROP KEYSPACE IF EXISTS {name}", timeout=60)
+            finally:
+                cassandra.shutdown(session)
+
+
+def _from_environment() -> CassandraTarget | None:
+    hosts = os.environ.get("TEST_CASSANDRA_HOSTS", "").strip()
+    if not hosts:
+        return None
+    return CassandraTarget(
+        hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
+        port=int(os.environ.get("TEST_CASSANDRA_PORT", "9042")),
+        origin=f"TEST_CASSANDRA_HOSTS={hosts}",
+        username=os.environ.get("TEST_CASSANDRA_USERNAME") or None,
+        password=os.environ.get("TEST_CASSANDRA_PASSWORD") or None,
+    )
 
 
 @contextmanager
-def cassandra_config() -> Iterator[CassandraConfig]:
-    """Yield a config for a reachable Cassandra, or skip the test with the reason."""
-    hosts = os.environ.get("CASSANDRA_HOSTS", "").strip()
-    if hosts:
-        password = os.environ.get("CASSANDRA_PASSWORD")
-        yield CassandraConfig(
-            keyspace=TEST_KEYSPACE,
-            hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
-            port=int(os.environ.get("CASSANDRA_PORT", "9042")),
-            username=os.environ.get("CASSANDRA_USERNAME") or None,
-            password=SecretStr(password) if password else None,
-        )
-        return
+def _local_node() -> Iterator[CassandraTarget]:
+    node = LocalNode(TEST_NODE_HOME, TEST_NODE_PORT, TEST_NODE_STORAGE_PORT)
+    started = node.start() > 0
     try:
-        from docker.errors import DockerException
-        from testcontainers.community.cassandra import CassandraContainer
-    except ImportError as error:  # pragma: no cover - the dev requirements install both
-        pytest.skip(f"Cassandra tests need testcontainers ({error})")
+        yield CassandraTarget(("127.0.0.1",), node.port, origin=f"local node in {node.home}")
+    finally:
+        if started and os.environ.get("TEST_CASSANDRA_KEEP") != "1":
+            node.stop()
+
+
+@contextmanager
+def _container(missing: list[str]) -> Iterator[CassandraTarget]:
+    from docker.errors import DockerException
+    from testcontainers.community.cassandra import CassandraContainer
+
     try:
-        container = CassandraContainer("cassandra:4.1")
+        container = CassandraContainer("cassandra:5.0")
     except DockerException as error:
         pytest.skip(
-            "no Cassandra to test against: CASSANDRA_HOSTS is not set and no Docker daemon "
-            f"answers for testcontainers ({type(error).__name__})"
+            "no Cassandra to test against: " + "; ".join(missing) + ", so the project's local "
+            f"node cannot run, and no Docker daemon answers for testcontainers "
+            f"({type(error).__name__}); TEST_CASSANDRA_HOSTS is not set either"
         )
     with container:
         host, port = container.get_contact_points()[0]
-        yield CassandraConfig(keyspace=TEST_KEYSPACE, hosts=(host,), port=port)
+        yield CassandraTarget((host,), port, origin="testcontainers")
+
+
+@contextmanager
+def cassandra_target() -> Iterator[CassandraTarget]:
+    """The session's Cassandra (see the module's docstring), or a skip saying what is missing."""
+    target = _from_environment()
+    if target is not None:
+        yield target
+        return
+    missing = missing_tools()
+    if not missing:
+        with _local_node() as local:
+            yield local
+        return
+    with _container(missing) as container:
+        yield container
+
+
+def local_node_or_skip(home: Path, port: int, storage_port: int) -> LocalNode:
+    """A node of a test's own (one it may stop and restart), or a skip naming what is missing."""
+    missing = missing_tools()
+    if missing:
+        pytest.skip("this test stops and restarts a local Cassandra node: " + "; ".join(missing))
+    return LocalNode(home, port, storage_port)

@@ -1,18 +1,19 @@
-"""Cassandra code paths that need no server: configuration and statement preparation.
+"""How the services' Cassandra settings become the driver's ``Cluster``: no server involved.
 
-These are unit tests with stand-ins for the driver's session; the behaviour against a real
-Cassandra is covered by the storage contract tests, which run when a cluster is reachable.
+``Cluster`` is replaced by a recorder of its arguments. Everything that talks to Cassandra is
+tested on a real node by the storage contract tests and the Feast-on-Cassandra tests.
 """
 
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cassandra.cluster import EXEC_PROFILE_DEFAULT
+from cassandra.policies import TokenAwarePolicy
 from pydantic import SecretStr, ValidationError
 
 from api.common.settings import CassandraConfig, ServiceSettings
 from api.common.storage import cassandra
-from api.model_serving.storage.cassandra_store import CassandraServingStorage, schema
 
 
 class RecordingCluster:
@@ -27,7 +28,14 @@ def test_plain_hosts_without_auth(monkeypatch: pytest.MonkeyPatch) -> None:
         CassandraConfig(keyspace="k", hosts=("10.0.0.1", "10.0.0.2"), port=9043)
     )
     assert cluster.args == (["10.0.0.1", "10.0.0.2"],)
-    assert cluster.kwargs == {"port": 9043, "auth_provider": None}
+    assert cluster.kwargs["port"] == 9043
+    assert cluster.kwargs["auth_provider"] is None
+    assert cluster.kwargs["protocol_version"] == 5
+    profile = cluster.kwargs["execution_profiles"][EXEC_PROFILE_DEFAULT]
+    assert isinstance(profile.load_balancing_policy, TokenAwarePolicy)
+    assert profile.request_timeout == 10.0
+    delays = cluster.kwargs["reconnection_policy"].new_schedule()
+    assert max(next(delays) for _ in range(20)) <= cassandra.MAX_RECONNECT_DELAY_S
 
 
 def test_plain_hosts_with_auth(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,6 +59,8 @@ def test_astra_bundle_and_token(monkeypatch: pytest.MonkeyPatch) -> None:
     auth = cluster.kwargs["auth_provider"]
     assert (auth.username, auth.password) == ("token", "AstraCS:x")
     assert not cluster.args
+    # Astra DB negotiates its protocol through the bundle.
+    assert "protocol_version" not in cluster.kwargs
 
 
 def test_settings_build_the_cassandra_config(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,33 +89,3 @@ def test_cors_wildcard_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CORS_ALLOW_ORIGINS", "*")
     with pytest.raises(ValidationError, match="not allowed"):
         ServiceSettings(_env_file=None)
-
-
-class FakeSession:
-    def __init__(self) -> None:
-        self.prepared: list[str] = []
-
-    def prepare(self, query: str) -> str:
-        self.prepared.append(query)
-        return query
-
-
-def test_statements_are_prepared_once_when_storage_opens() -> None:
-    session = FakeSession()
-    storage = CassandraServingStorage(session, cache_ttl_s=60, call_log_ttl_s=3600)  # type: ignore[arg-type]
-    prepared_at_open = list(session.prepared)
-    assert len(prepared_at_open) == 5
-    assert any(
-        q.startswith("INSERT INTO prediction_cache") and "USING TTL ?" in q
-        for q in prepared_at_open
-    )
-    assert any(q.startswith("SELECT call_id") and "LIMIT ?" in q for q in prepared_at_open)
-    assert storage.cache is not None
-    assert session.prepared == prepared_at_open
-
-
-def test_schema_orders_the_call_log_newest_first() -> None:
-    cache_table, call_log_table = schema("ks")
-    assert "ks.prediction_cache" in cache_table
-    assert "PRIMARY KEY ((caller_id, model_version), call_id)" in call_log_table
-    assert "CLUSTERING ORDER BY (call_id DESC)" in call_log_table

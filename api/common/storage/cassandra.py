@@ -10,15 +10,42 @@ from collections.abc import Sequence
 from typing import Any
 
 from cassandra.auth import PlainTextAuthProvider
-from cassandra.cluster import Cluster, ResponseFuture, Session
+from cassandra.cluster import (
+    EXEC_PROFILE_DEFAULT,
+    Cluster,
+    ExecutionProfile,
+    ResponseFuture,
+    Session,
+)
+from cassandra.policies import (
+    DCAwareRoundRobinPolicy,
+    ExponentialReconnectionPolicy,
+    TokenAwarePolicy,
+)
 
 from api.common.settings import CassandraConfig
 
 ASTRA_USERNAME = "token"  # Astra DB takes the literal user "token" with the token as password
+# After a node comes back, the driver reconnects within this many seconds (its own default waits
+# up to ten minutes between attempts, which would keep a service on its fallbacks long after an
+# outage is over).
+MAX_RECONNECT_DELAY_S = 30.0
 
 
 def build_cluster(config: CassandraConfig) -> Cluster:
-    """A ``Cluster`` for plain contact points (auth optional) or an Astra DB bundle."""
+    """A ``Cluster`` for plain contact points (auth optional) or an Astra DB bundle.
+
+    Requests go token-aware to a replica in the local data centre, and time out after
+    ``config.request_timeout_s``.
+    """
+    profile = ExecutionProfile(
+        load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy()),
+        request_timeout=config.request_timeout_s,
+    )
+    common: dict[str, Any] = {
+        "execution_profiles": {EXEC_PROFILE_DEFAULT: profile},
+        "reconnection_policy": ExponentialReconnectionPolicy(1.0, MAX_RECONNECT_DELAY_S),
+    }
     if config.is_astra:
         assert config.astra_token is not None
         return Cluster(
@@ -26,20 +53,20 @@ def build_cluster(config: CassandraConfig) -> Cluster:
             auth_provider=PlainTextAuthProvider(
                 ASTRA_USERNAME, config.astra_token.get_secret_value()
             ),
+            **common,
         )
     auth = None
     if config.username:
         password = config.password.get_secret_value() if config.password else ""
         auth = PlainTextAuthProvider(config.username, password)
-    return Cluster(list(config.hosts), port=config.port, auth_provider=auth)
+    if config.protocol_version is not None:
+        common["protocol_version"] = config.protocol_version
+    return Cluster(list(config.hosts), port=config.port, auth_provider=auth, **common)
 
 
 def connect(config: CassandraConfig, keyspace: str | None = None) -> Session:
     """Connect (blocking: call it from a thread or at start-up) and use ``keyspace``."""
-    cluster = build_cluster(config)
-    session = cluster.connect(keyspace)
-    session.default_timeout = config.request_timeout_s
-    return session
+    return build_cluster(config).connect(keyspace)
 
 
 def shutdown(session: Session) -> None:
