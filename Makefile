@@ -91,9 +91,12 @@ init: setup
 serve: setup
 	SPAM_MODEL_VERSIONS="$${SPAM_MODEL_VERSIONS:-v1,v2,v3}" $(VENV)/bin/uvicorn api.model_serving.model_serving_api:app
 
-# Feast's feature server, the four services and the web app (model v3, architecture II).
+# Feast's feature server, the four services and the web app (model v3, architecture II), on
+# SQLite; `make stack STORE=cassandra` puts the online store and the tables in Cassandra (the
+# cluster in .env, or the local node). STACK_ARGS passes more options (--port-offset N, ...).
+STORE ?= sqlite
 stack: setup web-setup
-	$(PY) scripts/run_stack.py
+	$(PY) scripts/run_stack.py --store $(STORE) $(STACK_ARGS)
 
 demo: data features apply train init
 	@echo

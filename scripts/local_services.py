@@ -23,6 +23,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def port_is_free(port: int) -> bool:
+    """Whether nothing listens on ``port`` on loopback (so a server of ours can bind it)."""
+    with socket.socket() as probe:
+        # As servers do: a port whose old connections linger in TIME_WAIT is free to listen on.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 @dataclass
 class Service:
     url: str

@@ -1,18 +1,25 @@
-"""Start the whole stack on the embedded default, with one command (``make stack``).
+"""Start the whole stack with one command (``make stack``, or ``make stack STORE=cassandra``).
 
-    python scripts/run_stack.py [--model v3] [--architecture II] [--no-web] [--port-offset 0]
+    python scripts/run_stack.py [--store sqlite|cassandra] [--model v3] [--architecture II]
+                                [--no-web] [--port-offset 0]
 
 After ``make demo``, it brings the story to 2021 and keeps every service running until Ctrl-C:
 
-1. applies the feature repo at stage 2021 and materializes the online store up to now;
-2. creates the services' tables (and the sample inboxes) if they are missing;
+0. with ``--store cassandra``: uses the cluster that ``CASSANDRA_HOSTS`` names (``.env``), or
+   else starts the project's local node (``make cassandra``), and creates the keyspace
+   ``CASSANDRA_KEYSPACE`` (default ``sms_spam``) if it is missing;
+1. applies the feature repo at stage 2021 and materializes the online store up to now (SQLite, or
+   Cassandra through ``feature_store.cassandra.yaml``);
+2. creates the services' tables (and the sample inboxes) if they are missing, in SQLite files or
+   in the keyspace;
 3. starts Feast's feature server (6566), the model API with v1, v2 and v3 (8000), the user-data
    API (8111), the feature-server proxy (8999) and the inbox webhook (8222), each a real process
    that logs to ``local_data/logs/``;
 4. pushes the features of the sample inboxes (scripts/backfill_features_2.py);
 5. builds the web app for the chosen model and architecture and serves it on port 3000.
 
-Ctrl-C stops them all. ``--port-offset N`` moves every port by N, to run beside another stack.
+Ctrl-C stops them all, and the local Cassandra node too if this command started it.
+``--port-offset N`` moves every port by N, to run beside another stack.
 """
 
 import argparse
@@ -28,11 +35,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.paths import FEATURE_REPO_DIR, MODELS_DIR, PROJECT_ROOT
-from api.common.settings import LOCAL_DATA_DIR
+from api.common.settings import LOCAL_DATA_DIR, ServiceSettings
+from api.common.storage import cassandra
 from api.model_serving.models.catalog import MODEL_CATALOG
-from scripts.local_services import Service, feature_server, local_service, uvicorn_service
+from scripts.cassandra.local_node import LocalNode, NodeError
+from scripts.local_services import (
+    Service,
+    feature_server,
+    local_service,
+    port_is_free,
+    uvicorn_service,
+)
 
 WEB_APP = PROJECT_ROOT / "client" / "sms_web_app"
+PROMETHEUS_DIR = "PROMETHEUS_MULTIPROCESS_DIR"
+PROMETHEUS_DIR = "PROMETHEUS_MULTIPROCESS_DIR"
+# Before the first event of the story (the v1 features of February 2019).
+STORY_START = "2019-01-01T00:00:00"
 PORTS = {"feature_server": 6566, "model_serving": 8000, "user_data": 8111, "proxy": 8999}
 PORTS |= {"inbox": 8222, "web": 3000}
 
@@ -64,12 +83,79 @@ def missing_prerequisites(repo: Path, models: Path) -> list[str]:
     return missing
 
 
-def prepare_feature_store(repo: Path) -> None:
-    feast = str(Path(sys.executable).with_name("feast"))
-    step(f"feature store {repo}: apply stage 2021, materialize up to now")
-    run([feast, "-c", str(repo), "apply"], {"FEAST_STORE_STAGE": "2021"})
+def never_materialized(repo: Path, fs_yaml: Path, env: dict[str, str]) -> list[str]:
+    """The online feature views that no ``materialize`` has filled yet."""
+    metrics_dir = os.environ.get(PROMETHEUS_DIR)
+    from feast import FeatureStore
+
+    # Importing Feast points prometheus_client at a directory of its own; the services started
+    # after this must not inherit that, or their metrics would be kept in files.
+    if metrics_dir is None:
+        os.environ.pop(PROMETHEUS_DIR, None)
+    os.environ.update(env)  # the yaml takes its CASSANDRA_* settings from the environment
+    store = FeatureStore(repo_path=str(repo), fs_yaml_file=fs_yaml)
+    return [
+        view.name
+        for view in store.list_feature_views()
+        if view.online and not view.materialization_intervals
+    ]
+
+
+def prepare_feature_store(repo: Path, fs_yaml: Path, env: dict[str, str]) -> None:
+    """Apply stage 2021 and bring the online store up to now.
+
+    ``materialize-incremental`` continues from the last run; on an online store that was never
+    filled it would start a year back (the views never expire) and miss the story's data, so the
+    first run goes back to the story's start.
+    """
+    feast = [str(Path(sys.executable).with_name("feast")), "-c", str(repo), "-f", str(fs_yaml)]
+    step(f"feature store {repo} ({fs_yaml.name}): apply stage 2021, materialize up to now")
+    run([*feast, "apply"], {**env, "FEAST_STORE_STAGE": "2021"})
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    run([feast, "-c", str(repo), "materialize-incremental", now], {})
+    empty = never_materialized(repo, fs_yaml, env)
+    if empty:
+        views = [arg for name in empty for arg in ("--views", name)]
+        run([*feast, "materialize", STORY_START, now, *views], env)
+    run([*feast, "materialize-incremental", now], env)
+
+
+@contextlib.contextmanager
+def cassandra_cluster() -> Iterator[dict[str, str]]:
+    """The ``CASSANDRA_*`` settings of the stack's cluster, its keyspace created if missing.
+
+    ``CASSANDRA_HOSTS`` names a cluster of your own; without it, the project's local node runs
+    (started here if it is not running yet, and stopped at the end if it was).
+    """
+    settings = ServiceSettings(storage_backend="sqlite")
+    node: LocalNode | None = None
+    started = False
+    if not settings.cassandra_hosts:
+        node = LocalNode()
+        step(f"Cassandra: the local node in {node.home} (make cassandra)")
+        try:
+            started = node.start() > 0
+        except NodeError as error:
+            raise SystemExit(f"cannot start the local Cassandra node: {error}") from error
+        settings = ServiceSettings(
+            storage_backend="sqlite", cassandra_hosts=["127.0.0.1"], cassandra_port=node.port
+        )
+    env = {
+        "CASSANDRA_HOSTS": ",".join(settings.cassandra_hosts),
+        "CASSANDRA_PORT": str(settings.cassandra_port),
+        "CASSANDRA_KEYSPACE": settings.cassandra_keyspace,
+        "CASSANDRA_USERNAME": settings.cassandra_username or "",
+        "CASSANDRA_PASSWORD": (
+            settings.cassandra_password.get_secret_value() if settings.cassandra_password else ""
+        ),
+    }
+    step(f"Cassandra: keyspace {settings.cassandra_keyspace} on {env['CASSANDRA_HOSTS']}")
+    cassandra.create_schema(settings.cassandra(), (), create_keyspace=True)
+    try:
+        yield env
+    finally:
+        if node is not None and started:
+            step("stopping the local Cassandra node")
+            node.stop()
 
 
 @contextlib.contextmanager
@@ -118,6 +204,12 @@ def wait_for_interrupt() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--store",
+        default="sqlite",
+        choices=["sqlite", "cassandra"],
+        help="where the online store and the services' tables live",
+    )
     parser.add_argument("--model", default="v3", choices=sorted(MODEL_CATALOG))
     parser.add_argument("--architecture", default="II", choices=["I", "II"])
     parser.add_argument("--no-web", action="store_true", help="do not build and serve the web app")
@@ -137,12 +229,46 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     port = {name: number + args.port_offset for name, number in PORTS.items()}
+    if args.no_web:
+        del port["web"]
+    taken = [f"{name} {number}" for name, number in port.items() if not port_is_free(number)]
+    if taken:
+        print(
+            "these ports are taken, by an earlier stack or a server started by hand: "
+            + ", ".join(taken)
+            + ". Stop what listens there, or move the stack with --port-offset N.",
+            file=sys.stderr,
+        )
+        return 2
+
+    with contextlib.ExitStack() as stack:
+        store_env: dict[str, str] = {"STORAGE_BACKEND": args.store}
+        fs_yaml = repo / "feature_store.yaml"
+        if args.store == "cassandra":
+            store_env |= stack.enter_context(cassandra_cluster())
+            fs_yaml = repo / "feature_store.cassandra.yaml"
+        serve(args, repo, fs_yaml, models, data, port, store_env, stack)
+    return 0
+
+
+def serve(
+    args: argparse.Namespace,
+    repo: Path,
+    fs_yaml: Path,
+    models: Path,
+    data: Path,
+    port: dict[str, int],
+    store_env: dict[str, str],
+    services: contextlib.ExitStack,
+) -> None:
+    """Prepare the store and the tables, start every service, and wait for Ctrl-C."""
     url = {name: f"http://127.0.0.1:{number}" for name, number in port.items()}
+    web_port = PORTS["web"] + args.port_offset
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     common = {
-        "STORAGE_BACKEND": os.environ.get("STORAGE_BACKEND", "sqlite"),
-        "CORS_ALLOW_ORIGINS": f"http://localhost:{port['web']},{url['web']}",
+        **store_env,
+        "CORS_ALLOW_ORIGINS": f"http://localhost:{web_port},http://127.0.0.1:{web_port}",
     }
     users_env = {**common, "SQLITE_PATH": str(data / "user_data.db")}
     models_env = {
@@ -159,47 +285,46 @@ def main(argv: list[str] | None = None) -> int:
         "OUTBOX_PATH": str(data / "inbox_outbox.db"),
     }
 
-    prepare_feature_store(repo)
+    prepare_feature_store(repo, fs_yaml, store_env)
     step("tables: user data (with the sample inboxes) and the model API's cache and call log")
     run([sys.executable, "scripts/initialize_user_api_data.py"], users_env)
     run([sys.executable, "scripts/initialize_model_serving_api_caches.py"], models_env)
 
-    with contextlib.ExitStack() as services:
-        step("starting the services")
-        services.enter_context(feature_server(repo, {}, logs, port["feature_server"]))
-        services.enter_context(
-            uvicorn_service(
-                "api.model_serving.model_serving_api:app", models_env, logs, port["model_serving"]
-            )
+    step("starting the services")
+    services.enter_context(
+        feature_server(repo, store_env, logs, port["feature_server"], fs_yaml=fs_yaml)
+    )
+    services.enter_context(
+        uvicorn_service(
+            "api.model_serving.model_serving_api:app", models_env, logs, port["model_serving"]
         )
-        services.enter_context(
-            uvicorn_service("api.user_data.user_api:app", users_env, logs, port["user_data"])
+    )
+    services.enter_context(
+        uvicorn_service("api.user_data.user_api:app", users_env, logs, port["user_data"])
+    )
+    services.enter_context(
+        uvicorn_service(
+            "api.feature_server_proxy.feature_server_proxy_api:app",
+            {**common, "FEATURE_SERVER_URL": url["feature_server"]},
+            logs,
+            port["proxy"],
         )
-        services.enter_context(
-            uvicorn_service(
-                "api.feature_server_proxy.feature_server_proxy_api:app",
-                {**common, "FEATURE_SERVER_URL": url["feature_server"]},
-                logs,
-                port["proxy"],
-            )
-        )
-        services.enter_context(
-            uvicorn_service("api.inbox.inbox_api:app", inbox_env, logs, port["inbox"])
-        )
-        step("features of the sample inboxes (backfill)")
-        run([sys.executable, "scripts/backfill_features_2.py"], inbox_env)
-        if not args.no_web:
-            services.enter_context(web_app(url, args.model, args.architecture, port["web"], data))
+    )
+    services.enter_context(
+        uvicorn_service("api.inbox.inbox_api:app", inbox_env, logs, port["inbox"])
+    )
+    step("features of the sample inboxes (backfill)")
+    run([sys.executable, "scripts/backfill_features_2.py"], inbox_env)
+    if not args.no_web:
+        services.enter_context(web_app(url, args.model, args.architecture, port["web"], data))
 
-        print()
-        print("The stack is up (logs in " + str(logs) + "):")
-        for name in PORTS:
-            if name != "web" or not args.no_web:
-                print(f"  {name:<15} {url[name]}")
-        print("Ctrl-C stops everything.", flush=True)
-        wait_for_interrupt()
-        step("stopping")
-    return 0
+    print()
+    print(f"The stack is up on {args.store} (logs in {logs}):")
+    for name in port:
+        print(f"  {name:<15} {url[name]}")
+    print("Ctrl-C stops everything.", flush=True)
+    wait_for_interrupt()
+    step("stopping")
 
 
 if __name__ == "__main__":

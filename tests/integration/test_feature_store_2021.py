@@ -16,11 +16,10 @@ import pandas as pd
 import pytest
 from feast import FeatureStore
 
-from api.common.settings import CassandraConfig
 from api.common.storage import cassandra
 from api.common.timeuuid import new_timeuuid, timeuuid_datetime
 from scripts.local_services import feature_server
-from tests.support.cassandra_backend import CassandraTarget
+from tests.support.cassandra_backend import CassandraTarget, config_from_env
 from tests.support.feature_store import SQLITE, OnlineStore, copy_store
 
 pytestmark = pytest.mark.integration
@@ -49,12 +48,7 @@ def repo_2021(
 
 def cassandra_tables(online: OnlineStore) -> set[str]:
     """The tables Feast made in the test's keyspace, read straight from Cassandra."""
-    env = online.env
-    config = CassandraConfig(
-        keyspace=env["CASSANDRA_KEYSPACE"],
-        hosts=tuple(env["CASSANDRA_HOSTS"].split(",")),
-        port=int(env["CASSANDRA_PORT"]),
-    )
+    config = config_from_env(dict(online.env))
     session = cassandra.connect(config)
     try:
         rows = session.execute(

@@ -83,6 +83,27 @@ class CassandraTarget:
                 cassandra.shutdown(session)
 
 
+def config_from_env(env: dict[str, str]) -> CassandraConfig:
+    """The config that ``CassandraTarget.env`` describes (to look into a keyspace directly)."""
+    return CassandraConfig(
+        keyspace=env["CASSANDRA_KEYSPACE"],
+        hosts=tuple(env["CASSANDRA_HOSTS"].split(",")),
+        port=int(env["CASSANDRA_PORT"]),
+        username=env["CASSANDRA_USERNAME"] or None,
+        password=SecretStr(env["CASSANDRA_PASSWORD"]) if env["CASSANDRA_PASSWORD"] else None,
+    )
+
+
+def count_rows(env: dict[str, str], table: str) -> int:
+    """How many rows ``table`` holds in the keyspace of ``env``, asked of Cassandra itself."""
+    config = config_from_env(env)
+    session = cassandra.connect(config, config.keyspace)
+    try:
+        return session.execute(f"SELECT COUNT(*) FROM {table}", timeout=60).one()[0]
+    finally:
+        cassandra.shutdown(session)
+
+
 def _from_environment() -> CassandraTarget | None:
     hosts = os.environ.get("TEST_CASSANDRA_HOSTS", "").strip()
     if not hosts:
