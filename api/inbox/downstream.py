@@ -148,16 +148,21 @@ class Downstream:
                 return messages
 
     async def health(self) -> dict[str, str]:
-        """Each service's answer to its ``/health``: 'ok', or what went wrong."""
+        """Whether each service can do its part: 'ok', or what went wrong.
+
+        The user-data API is asked for its readiness, since it can store nothing while its own
+        storage is down; the model API computes features without its cache, and Feast's feature
+        server has only a liveness check, so those two are asked whether they are up.
+        """
         urls = {
-            USER_DATA: self._user_data,
-            MODEL_SERVING: self._model_serving,
-            FEATURE_SERVER: self._feature_server,
+            USER_DATA: f"{self._user_data}/ready",
+            MODEL_SERVING: f"{self._model_serving}/health",
+            FEATURE_SERVER: f"{self._feature_server}/health",
         }
         report = {}
-        for service, base in urls.items():
+        for service, url in urls.items():
             try:
-                answer = await self._client.get(f"{base}/health")
+                answer = await self._client.get(url)
                 report[service] = (
                     "ok" if answer.status_code == 200 else f"HTTP {answer.status_code}"
                 )

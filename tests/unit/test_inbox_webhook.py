@@ -38,7 +38,7 @@ class FakeNetwork:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         url = str(request.url)
-        if url.endswith("/health"):
+        if url.endswith(("/health", "/ready")):
             return self._answer("health:" + url.rsplit("/", 1)[0], httpx.Response(200))
         body = json.loads(request.content)
         if url.startswith(f"{USERS}/sms/"):
