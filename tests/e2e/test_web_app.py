@@ -2,8 +2,9 @@
 
 Debian's chromium is driven by playwright-core (client/sms_web_app/e2e/inbox.e2e.mjs), once in
 architecture I (the text to the model API) and once in architecture II (features from the online
-store through the feature-server proxy, then model v3). `make test` installs the node packages
-and chromium first; without them these tests are skipped and say what is missing.
+store through the feature-server proxy, then model v3), on the embedded default; then both again
+against the whole stack on Cassandra (`make stack STORE=cassandra`). `make test` installs the node
+packages and chromium first; without them these tests are skipped and say what is missing.
 """
 
 import os
@@ -18,7 +19,9 @@ import pytest
 
 from analysis.paths import PROJECT_ROOT
 from scripts.local_services import Service, feature_server, free_port, uvicorn_service, wait_for
+from tests.support.cassandra_backend import CassandraTarget
 from tests.support.feature_store import copy_store
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -210,3 +213,52 @@ def test_architecture_2_reads_features_online_and_asks_v3(
                 }
                 check_in_browser(node, env, SCREENSHOT_II, proxy, "feature-server proxy", tmp_path)
     assert SCREENSHOT_II.stat().st_size > 10_000
+
+
+def test_both_architectures_on_the_whole_stack_on_cassandra(
+    feature_repo: Path, models_dir: Path, tmp_path: Path, cassandra_cluster: CassandraTarget
+) -> None:
+    node = require_tools()
+    repo = copy_store(feature_repo, tmp_path / "store", 2020)  # the stack moves it to 2021
+    args = [
+        "--store=cassandra",
+        "--no-web",
+        f"--feature-repo={repo}",
+        f"--models-dir={models_dir}",
+        f"--data-dir={tmp_path / 'data'}",
+    ]
+    with (
+        cassandra_cluster.keyspace("web") as keyspace,
+        running_stack(args, cassandra_cluster.env(keyspace), tmp_path) as stack,
+    ):
+        url = stack.url
+        # The stack allows its web port's origin; each build is served there in turn.
+        web_port = int(url["web"].rsplit(":", 1)[1])
+        for model, architecture in (("v1", "I"), ("v3", "II")):
+            build_env = {
+                "VITE_MODEL_VERSION": model,
+                "VITE_ARCHITECTURE": architecture,
+                "VITE_USER_DATA_API_URL": url["user_data"],
+                "VITE_MODEL_SERVING_API_URL": url["model_serving"],
+                "VITE_FEATURE_PROXY_URL": url["proxy"],
+                "VITE_ONLINE_FEATURES": "sms_features2:features",
+                "VITE_REQUEST_TIMEOUT_MS": "5000",
+            }
+            dist = tmp_path / f"dist-{architecture}"
+            run(["npm", "run", "build", "--", "--outDir", str(dist), "--emptyOutDir"], build_env)
+            with static_site(dist, web_port, tmp_path) as app_url:
+                verdict = run(
+                    [node, "e2e/inbox.e2e.mjs"],
+                    {
+                        "APP_URL": app_url,
+                        "USER_ID": "fiona",
+                        "CHROMIUM": str(CHROMIUM),
+                        "MODEL_VERSION": model,
+                        "ARCHITECTURE": architecture,
+                        "PHASE": "verdict",
+                        "SCREENSHOT": str(tmp_path / f"cassandra-{architecture}.png"),
+                    },
+                )
+            print(f"architecture {architecture} on Cassandra:\n{verdict}")
+            assert "spammy message: Spam" in verdict
+            assert "friendly message: Ham" in verdict

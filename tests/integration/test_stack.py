@@ -1,11 +1,7 @@
 """`make stack` (scripts/run_stack.py): the whole stack up with one command, and down on Ctrl-C,
 on the embedded default and on Cassandra (`make stack STORE=cassandra`, on the session's node)."""
 
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,29 +10,15 @@ import httpx
 import pandas as pd
 import pytest
 
-from analysis.paths import PROJECT_ROOT
-from scripts.run_stack import PORTS
 from scripts.sample_inboxes import SAMPLE_MESSAGES
 from tests.support.cassandra_backend import CassandraTarget, count_rows
 from tests.support.feature_store import copy_store
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.integration
 
 PROJECT = "sms_spam_store"
 MESSAGE = {"user_id": "otto", "sender_id": "rosa", "sms_text": "Are you coming to the match?"}
-
-
-def free_offset() -> int:
-    """A port offset at which every port of the stack is free."""
-    for offset in range(21000, 40000, 137):
-        try:
-            for port in PORTS.values():
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port + offset))
-        except OSError:
-            continue
-        return offset
-    pytest.skip("no free set of ports for the stack")
 
 
 @pytest.fixture(params=["sqlite", "cassandra"])
@@ -55,35 +37,20 @@ def test_one_command_brings_the_stack_up_and_ctrl_c_takes_it_down(
 ) -> None:
     backend, store_env = store
     repo = copy_store(feature_repo, tmp_path / "store", 2020)  # the stack moves it to 2021
-    offset = free_offset()
-    url = {name: f"http://127.0.0.1:{port + offset}" for name, port in PORTS.items()}
-    log = tmp_path / "stack.log"
-    with open(log, "w") as out:
-        stack = subprocess.Popen(
-            [
-                sys.executable,
-                "scripts/run_stack.py",
-                f"--store={backend}",
-                "--no-web",
-                f"--port-offset={offset}",
-                f"--feature-repo={repo}",
-                f"--models-dir={models_dir}",
-                f"--data-dir={tmp_path / 'data'}",
-            ],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, **store_env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        check_the_stack(stack, url, log, store_env, repo)
-    finally:
-        stack.send_signal(signal.SIGINT)
-        stopped = stack.wait(timeout=60)
-    assert stopped == 0, log.read_text()
+    args = [
+        f"--store={backend}",
+        "--no-web",
+        f"--feature-repo={repo}",
+        f"--models-dir={models_dir}",
+        f"--data-dir={tmp_path / 'data'}",
+    ]
+    with running_stack(args, store_env, tmp_path) as stack:
+        check_the_stack(stack.url, stack.output(), store_env, repo)
+        stack.process.send_signal(signal.SIGINT)
+        assert stack.process.wait(timeout=90) == 0, stack.output()
     for name in ("feature_server", "model_serving", "user_data", "proxy", "inbox"):
         with pytest.raises(httpx.TransportError):
-            httpx.get(f"{url[name]}/health", timeout=2)
+            httpx.get(f"{stack.url[name]}/health", timeout=2)
 
 
 def online_features(proxy: str, features: list[str], ids: list[str]) -> dict[str, list]:
@@ -100,22 +67,10 @@ def online_features(proxy: str, features: list[str], ids: list[str]) -> dict[str
     }
 
 
-def check_the_stack(
-    stack: subprocess.Popen,
-    url: dict[str, str],
-    log: Path,
-    store_env: dict[str, str],
-    repo: Path,
-) -> None:
-    deadline = time.monotonic() + 240
-    while "Ctrl-C stops everything" not in log.read_text():
-        assert stack.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.5)
-
+def check_the_stack(url: dict[str, str], log: str, store_env: dict[str, str], repo: Path) -> None:
     for name in ("feature_server", "model_serving", "user_data", "proxy", "inbox"):
         assert httpx.get(f"{url[name]}/health").status_code == 200, name
-    assert "backfill" in log.read_text()
+    assert "backfill" in log
     ready = httpx.get(f"{url['inbox']}/ready").json()
     assert ready["ready"] is True
     assert set(ready["services"].values()) == {"ok"}
