@@ -121,6 +121,7 @@ test: setup web-setup
 bench: setup
 	$(PY) scripts/bench_model_serving.py
 	$(PY) scripts/bench_feature_proxy.py
+	$(PY) scripts/bench_storage.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -23,7 +23,7 @@ import httpx
 import pandas as pd
 
 from analysis.paths import FEATURE_REPO_DIR, PROJECT_ROOT
-from scripts.bench_model_serving import Result, interleaved
+from scripts.bench_common import Result, interleaved
 from scripts.local_services import feature_server, uvicorn_service
 
 FEATURES = ["sms_features2:features"]

@@ -24,6 +24,7 @@ Ctrl-C stops them all, and the local Cassandra node too if this command started 
 
 import argparse
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -35,10 +36,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.paths import FEATURE_REPO_DIR, MODELS_DIR, PROJECT_ROOT
-from api.common.settings import LOCAL_DATA_DIR, ServiceSettings
-from api.common.storage import cassandra
+from api.common.settings import LOCAL_DATA_DIR
 from api.model_serving.models.catalog import MODEL_CATALOG
-from scripts.cassandra.local_node import LocalNode, NodeError
+from scripts.cassandra.cluster import cassandra_environment
+from scripts.feast_sdk import open_feature_store
 from scripts.local_services import (
     Service,
     feature_server,
@@ -48,8 +49,6 @@ from scripts.local_services import (
 )
 
 WEB_APP = PROJECT_ROOT / "client" / "sms_web_app"
-PROMETHEUS_DIR = "PROMETHEUS_MULTIPROCESS_DIR"
-PROMETHEUS_DIR = "PROMETHEUS_MULTIPROCESS_DIR"
 # Before the first event of the story (the v1 features of February 2019).
 STORY_START = "2019-01-01T00:00:00"
 PORTS = {"feature_server": 6566, "model_serving": 8000, "user_data": 8111, "proxy": 8999}
@@ -85,15 +84,7 @@ def missing_prerequisites(repo: Path, models: Path) -> list[str]:
 
 def never_materialized(repo: Path, fs_yaml: Path, env: dict[str, str]) -> list[str]:
     """The online feature views that no ``materialize`` has filled yet."""
-    metrics_dir = os.environ.get(PROMETHEUS_DIR)
-    from feast import FeatureStore
-
-    # Importing Feast points prometheus_client at a directory of its own; the services started
-    # after this must not inherit that, or their metrics would be kept in files.
-    if metrics_dir is None:
-        os.environ.pop(PROMETHEUS_DIR, None)
-    os.environ.update(env)  # the yaml takes its CASSANDRA_* settings from the environment
-    store = FeatureStore(repo_path=str(repo), fs_yaml_file=fs_yaml)
+    store = open_feature_store(repo, fs_yaml, env)
     return [
         view.name
         for view in store.list_feature_views()
@@ -117,45 +108,6 @@ def prepare_feature_store(repo: Path, fs_yaml: Path, env: dict[str, str]) -> Non
         views = [arg for name in empty for arg in ("--views", name)]
         run([*feast, "materialize", STORY_START, now, *views], env)
     run([*feast, "materialize-incremental", now], env)
-
-
-@contextlib.contextmanager
-def cassandra_cluster() -> Iterator[dict[str, str]]:
-    """The ``CASSANDRA_*`` settings of the stack's cluster, its keyspace created if missing.
-
-    ``CASSANDRA_HOSTS`` names a cluster of your own; without it, the project's local node runs
-    (started here if it is not running yet, and stopped at the end if it was).
-    """
-    settings = ServiceSettings(storage_backend="sqlite")
-    node: LocalNode | None = None
-    started = False
-    if not settings.cassandra_hosts:
-        node = LocalNode()
-        step(f"Cassandra: the local node in {node.home} (make cassandra)")
-        try:
-            started = node.start() > 0
-        except NodeError as error:
-            raise SystemExit(f"cannot start the local Cassandra node: {error}") from error
-        settings = ServiceSettings(
-            storage_backend="sqlite", cassandra_hosts=["127.0.0.1"], cassandra_port=node.port
-        )
-    env = {
-        "CASSANDRA_HOSTS": ",".join(settings.cassandra_hosts),
-        "CASSANDRA_PORT": str(settings.cassandra_port),
-        "CASSANDRA_KEYSPACE": settings.cassandra_keyspace,
-        "CASSANDRA_USERNAME": settings.cassandra_username or "",
-        "CASSANDRA_PASSWORD": (
-            settings.cassandra_password.get_secret_value() if settings.cassandra_password else ""
-        ),
-    }
-    step(f"Cassandra: keyspace {settings.cassandra_keyspace} on {env['CASSANDRA_HOSTS']}")
-    cassandra.create_schema(settings.cassandra(), (), create_keyspace=True)
-    try:
-        yield env
-    finally:
-        if node is not None and started:
-            step("stopping the local Cassandra node")
-            node.stop()
 
 
 @contextlib.contextmanager
@@ -203,6 +155,8 @@ def wait_for_interrupt() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="==> %(message)s")
+    logging.getLogger("scripts.cassandra").setLevel(logging.INFO)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--store",
@@ -245,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         store_env: dict[str, str] = {"STORAGE_BACKEND": args.store}
         fs_yaml = repo / "feature_store.yaml"
         if args.store == "cassandra":
-            store_env |= stack.enter_context(cassandra_cluster())
+            store_env |= stack.enter_context(cassandra_environment())
             fs_yaml = repo / "feature_store.cassandra.yaml"
         serve(args, repo, fs_yaml, models, data, port, store_env, stack)
     return 0
