@@ -9,8 +9,9 @@ posted to the webhook all along. While the node is down:
 - the user-data API answers 503, and so does its ``/ready``;
 - the webhook answers 503 (not stored: send it again) or 202 (stored, features queued);
 
-and once it is back, every service recovers by itself, and every message that was accepted (201
-or 202) is in its inbox exactly once, with its features online.
+and once it is back, every service recovers by itself (the webhook answers 202 until the feature
+server's driver has reconnected too, then 201 again), and every message that was accepted (201 or
+202) is in its inbox exactly once, with its features online.
 """
 
 import re
@@ -136,7 +137,7 @@ def run_outage(
                 node.start()  # type: ignore[attr-defined]
                 back_at = time.monotonic()
                 check_recovery(models.url, users.url, inbox.url, sender)
-                print(f"\nevery service ready {time.monotonic() - back_at:.1f} s after the node")
+                print(f"\nmessages pushed again {time.monotonic() - back_at:.1f} s after the node")
             finally:
                 sender.stop()
             check_nothing_accepted_was_lost(users.url, feast.url, inbox.url, sender)
@@ -173,9 +174,17 @@ def check_while_down(models: str, users: str, inbox: str, sender: Sender) -> Non
 def check_recovery(models: str, users: str, inbox: str, sender: Sender) -> None:
     for url in (models, users, inbox):
         assert eventually(lambda url=url: httpx.get(f"{url}/ready").status_code == 200), url
+    # Messages are stored again; until Feast's own driver reconnects, their features are queued
+    # (202). Feast gives its driver the default schedule, which it does not let us set: attempts
+    # 1, 2, 4, 8... s apart from the moment the node went down, so after a long outage the next
+    # attempt can be a minute or more after the node's return.
     count = len(sender.answers)
-    assert eventually(lambda: len(sender.answers) >= count + 5, 30)
-    assert {status for _, status, _ in sender.answers[count + 2 :]} == {201}, sender.answers
+
+    def pushed_again() -> bool:
+        latest = sender.answers[count:][-5:]
+        return len(latest) == 5 and {status for _, status, _ in latest} == {201}
+
+    assert eventually(pushed_again, timeout_s=300), sender.answers[count:]
 
 
 def whole_inbox(users: str) -> list[dict]:
