@@ -75,7 +75,7 @@ data: setup
 
 features: setup
 	$(PY) scripts/create_offline_sources_1.py
-	$(PY) -m analysis.data_checks
+	$(PY) -m analysis.data_checks --splits offline_data/sms_splits.parquet
 	$(PY) scripts/create_tokenizer_2.py
 	$(PY) scripts/create_offline_sources_2.py
 

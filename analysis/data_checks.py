@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "--splits",
         type=Path,
         default=None,
-        help="the recorded splits to check (default: offline_data/sms_splits.parquet, if any)",
+        help=f"recorded splits to check too, such as {OFFLINE_DATA_DIR.name}/{SPLITS_FILE}",
     )
     args = parser.parse_args(argv)
     try:
@@ -117,11 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, corpus.CorpusError) as error:
         print(f"data_checks: {error}", file=sys.stderr)
         return 2
-    splits_path = args.splits
-    if splits_path is None and (OFFLINE_DATA_DIR / SPLITS_FILE).is_file():
-        splits_path = OFFLINE_DATA_DIR / SPLITS_FILE
     try:
-        recorded = read_splits_file(splits_path) if splits_path else None
+        recorded = read_splits_file(args.splits) if args.splits else None
     except (OSError, ValueError) as error:
         print(f"data_checks: {error}", file=sys.stderr)
         return 2
@@ -130,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     if not report.balance.empty:
         print(report.balance_table())
     if recorded is not None:
-        print(f"recorded splits checked: {splits_path}")
+        print(f"recorded splits checked: {args.splits}")
     if not report.passed:
         print("data checks failed:\n  " + "\n  ".join(report.failures), file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import corpus, data_checks
+from analysis.offline_sources import splits_table, write_parquet
 from analysis.splits import TEST, TRAIN, corpus_splits, text_key
 
 
@@ -62,6 +63,9 @@ def test_the_command_prints_the_balance_and_fails_on_bad_data(
     out = capsys.readouterr().out
     assert "| validation |" in out
     assert "data checks passed" in out
+    recorded = write_parquet(splits_table(corpus.read_frame(corpus_csv)), tmp_path / "s.parquet")
+    assert data_checks.main(["--dataset", str(corpus_csv), "--splits", str(recorded)]) == 0
+    assert "recorded splits checked" in capsys.readouterr().out
     only_ham = tmp_path / "only_ham.csv"
     frame = corpus.read_frame(corpus_csv)
     frame[frame["label"] == "ham"].to_csv(only_ham, index=False)
