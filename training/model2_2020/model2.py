@@ -71,6 +71,7 @@ V2 = TokenModelSpec(
 class Hyperparameters:
     """The measured choices (see tune_model_2.py, compare_seeds.py and the notebooks)."""
 
+    # v2's network: embedding (0 is masked padding) → dropout → LSTM → dropout → sigmoid.
     network: str = token_networks.LSTM
     embedding_dim: int = 32
     units: int = 32
@@ -90,14 +91,6 @@ class Hyperparameters:
             dropout=self.dropout,
             members=self.members,
         )
-
-
-def build_model(vocabulary_size: int, sequence_length: int, hp: Hyperparameters) -> keras.Model:
-    """The network of ``hp`` as it is saved and served: token ids to the spam probability.
-
-    For v2, an LSTM: embedding (0 is masked padding) → dropout → LSTM → dropout → sigmoid.
-    """
-    return build_networks(vocabulary_size, sequence_length, hp.network_settings()).serving
 
 
 def as_matrix(features: pd.Series) -> np.ndarray:
