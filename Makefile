@@ -35,6 +35,7 @@ help:
 	@echo "make setup  create $(VENV) from requirements-dev.txt"
 	@echo "make lint   ruff and mypy"
 	@echo "make train  run the training notebooks headless"
+	@echo "make compare  every v3 candidate over three seeds on the real corpus (~10 min)"
 	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
 	@echo "make stack  start every service and the web app, until Ctrl-C (after make demo)"
 	@echo "make bench  benchmark the services (after make demo)"
@@ -74,6 +75,7 @@ data: setup
 
 features: setup
 	$(PY) scripts/create_offline_sources_1.py
+	$(PY) -m analysis.data_checks --splits offline_data/sms_splits.parquet
 	$(PY) scripts/create_tokenizer_2.py
 	$(PY) scripts/create_offline_sources_2.py
 
@@ -83,6 +85,11 @@ apply: setup
 
 train: setup
 	$(PY) -m training.run_notebook $(NOTEBOOKS)
+
+# The comparison behind model v3's network: every candidate, three seeds, printed as tables.
+.PHONY: compare
+compare: setup
+	$(PY) -m training.model3_2021.compare_seeds
 
 init: setup
 	$(PY) scripts/initialize_model_serving_api_caches.py

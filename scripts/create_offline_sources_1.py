@@ -1,7 +1,9 @@
 """Write the 2019 offline sources: ``sms_features1.parquet`` and ``sms_labels.parquet``.
 
 The v1 features and the labels of every message in the raw corpus, with the event time
-2019-02-03 00:00 UTC, the day the company first computed them.
+2019-02-03 00:00 UTC, the day the company first computed them. Beside them,
+``sms_splits.parquet`` records the split of every labelled message (``analysis/splits.py``,
+from its normalised text), which the training notebooks read.
 
     python scripts/create_offline_sources_1.py [--dataset CSV] [--output-dir DIR]
 """
@@ -15,7 +17,13 @@ import pyarrow as pa
 
 from analysis import corpus
 from analysis.features1 import Features1Extractor
-from analysis.offline_sources import features_table, labels_table, write_parquet
+from analysis.offline_sources import (
+    SPLITS_FILE,
+    features_table,
+    labels_table,
+    splits_table,
+    write_parquet,
+)
 from analysis.paths import OFFLINE_DATA_DIR, RAW_DATASET
 
 EVENT_TIME_2019 = datetime(2019, 2, 3, tzinfo=UTC)
@@ -27,13 +35,15 @@ FEATURES1_SCHEMA = pa.schema(
 
 
 def create_sources(dataset: Path, output_dir: Path) -> tuple[Path, Path, int]:
-    """Write both files; return their paths and the number of messages."""
+    """Write the features, the labels and the splits; return the paths of the first two and
+    the number of messages."""
     frame = corpus.read_frame(dataset)
     features = features_table(frame, Features1Extractor(), EVENT_TIME_2019, FEATURES1_SCHEMA)
     features_path = write_parquet(features, output_dir / "sms_features1.parquet")
     labels_path = write_parquet(
         labels_table(frame, EVENT_TIME_2019), output_dir / "sms_labels.parquet"
     )
+    write_parquet(splits_table(frame), output_dir / SPLITS_FILE)
     return features_path, labels_path, len(frame)
 
 
@@ -55,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"create_offline_sources_1: {error}", file=sys.stderr)
         return 2
     print(f"wrote {rows} rows to {features_path} and {labels_path} (event time {EVENT_TIME_2019})")
+    print(f"wrote the split of every message to {args.output_dir / SPLITS_FILE}")
     return 0
 
 

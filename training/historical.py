@@ -2,11 +2,12 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 from feast import FeatureStore, FileSource
 
-from analysis.offline_sources import ENTITY_KEY, EVENT_TIMESTAMP
+from analysis.offline_sources import ENTITY_KEY, EVENT_TIMESTAMP, SPLITS_FILE, read_splits_file
 
 
 class RetrievalError(RuntimeError):
@@ -51,14 +52,23 @@ def retrieve_training_frame(
     return frame.sort_values(ENTITY_KEY, kind="stable").reset_index(drop=True)
 
 
-def labelled_ids(store: FeatureStore, labels_view: str = "sms_labels") -> list[str]:
-    """Every id that has a label in the offline store, read from the view's Parquet source."""
+def _labels_path(store: FeatureStore, labels_view: str) -> Path:
     source = store.get_feature_view(labels_view).batch_source
     if not isinstance(source, FileSource):
         raise TypeError(f"{labels_view} is not backed by a Parquet file source")
-    path = FileSource.get_uri_for_file_path(store.repo_path, source.path)
-    ids = pd.read_parquet(path, columns=[ENTITY_KEY])[ENTITY_KEY]
+    return Path(FileSource.get_uri_for_file_path(store.repo_path, source.path))
+
+
+def labelled_ids(store: FeatureStore, labels_view: str = "sms_labels") -> list[str]:
+    """Every id that has a label in the offline store, read from the view's Parquet source."""
+    ids = pd.read_parquet(_labels_path(store, labels_view), columns=[ENTITY_KEY])[ENTITY_KEY]
     return sorted(ids.unique().tolist())
+
+
+def read_splits(store: FeatureStore, labels_view: str = "sms_labels") -> pd.Series:
+    """The split of every labelled message (``sms_id`` → ``train``, ``validation`` or
+    ``test``), as ``scripts/create_offline_sources_1.py`` recorded it beside the labels."""
+    return read_splits_file(_labels_path(store, labels_view).with_name(SPLITS_FILE))
 
 
 def feature_columns(frame: pd.DataFrame, label: str = "label") -> list[str]:

@@ -28,9 +28,14 @@ class ArtifactInfo(BaseModel):
 
 
 class RowCounts(BaseModel):
+    """Rows retrieved, and how many of them each split holds (``analysis/splits.py``)."""
+
     retrieved: int
-    train: int
-    test: int
+    train: int = Field(description="Rows the model was fitted on.")
+    validation: int = Field(
+        default=0, description="Rows for early stopping and measurements (0: none held back)."
+    )
+    test: int = Field(description="Held-out rows behind the metrics.")
 
 
 class ModelCard(BaseModel):

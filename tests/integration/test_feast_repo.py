@@ -12,12 +12,12 @@ import pytest
 from feast import FeatureStore
 from feast.repo_config import load_repo_config
 
-from analysis import corpus
+from analysis import corpus, data_checks
 from analysis.features1 import Features1Extractor
 from analysis.features2.tokenizer import SmsTokenizer
 from analysis.paths import FEATURE_REPO_DIR
 from tests.support.feature_store import FEAST, copy_feature_repo, run
-from training.historical import RetrievalError, labelled_ids, retrieve_training_frame
+from training.historical import RetrievalError, labelled_ids, read_splits, retrieve_training_frame
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +37,15 @@ def test_offline_sources_have_the_documented_schema(feature_repo: Path, corpus_c
     times = set(features.column("event_timestamp").to_pylist())
     assert times == {datetime(2019, 2, 3, tzinfo=UTC)}
     assert features.num_rows == labels.num_rows == len(corpus.read_messages(corpus_csv))
+
+
+def test_the_split_of_every_labelled_message_is_recorded(
+    feature_repo: Path, corpus_csv: Path
+) -> None:
+    store = FeatureStore(repo_path=str(feature_repo))
+    recorded = read_splits(store)
+    assert sorted(recorded.index) == labelled_ids(store)
+    assert data_checks.check_frame(corpus.read_frame(corpus_csv), recorded).failures == []
 
 
 def test_apply_registers_the_objects_of_both_stages(feature_repo: Path) -> None:

@@ -70,8 +70,17 @@ def test_notebook_3_trains_and_saves_model_v3_on_the_v2_features(trained_store: 
     assert card["feature_service"] == "labeled_sms_2"
     assert card["time_freeze"] == "2021-03-01T00:00:00Z"
     assert card["rows"]["retrieved"] == 400
-    assert card["details"]["hyperparameters"]["bidirectional"] is True
+    assert card["details"]["hyperparameters"]["network"] == "embedding_bag"
+    assert card["details"]["hyperparameters"]["members"] == 5
     assert card["details"]["epochs_trained"] <= 3
+    assert card["details"]["decision_threshold"] == 0.5
+    # The comparison the notebook printed, kept in the card: v2 and v3, three seeds each.
+    runs = card["details"]["seed_comparison"]["runs"]
+    assert sorted((run["model"], run["seed"]) for run in runs) == sorted(
+        (model, seed)
+        for model in ("v2: LSTM", "v3: five embedding bags, averaged")
+        for seed in (2021, 2022, 2023)
+    )
     # The same features as v2, so the same tokenizer, named by its digest.
     assert card["details"]["tokenizer"]["sha256"] == v2_card["details"]["tokenizer"]["sha256"]
     assert (
@@ -79,6 +88,8 @@ def test_notebook_3_trains_and_saves_model_v3_on_the_v2_features(trained_store: 
     ).resolve() == (models / "model2_2020" / "tokenizer" / "tokenizer.json")
     outputs = executed_outputs(models / "model3_2021" / "train_model_3_2021.ipynb")
     assert "asked for 400 rows at 2021-03-01, got 400" in outputs
+    assert "| model | seed | spam F1 | precision | recall |" in outputs
+    assert "v3 minus v2:" in outputs
     assert "precision" in outputs
 
 

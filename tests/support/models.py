@@ -6,6 +6,7 @@ import pandas as pd
 
 from analysis import corpus
 from analysis.features1 import Features1Extractor
+from analysis.splits import corpus_splits
 from training.model1_2019 import model1
 
 
@@ -24,7 +25,8 @@ def features1_frame(corpus_csv: Path) -> pd.DataFrame:
 def train_v1(corpus_csv: Path, models_dir: Path) -> Path:
     """Train model v1 on ``corpus_csv`` and save it as ``models_dir/model1_2019``."""
     frame = features1_frame(corpus_csv)
-    trained = model1.train_and_evaluate(frame, list(Features1Extractor().feature_names))
+    splits = corpus_splits(corpus.read_frame(corpus_csv))
+    trained = model1.train_and_evaluate(frame, list(Features1Extractor().feature_names), splits)
     folder = models_dir / "model1_2019"
     model1.save_model(trained, folder)
     return folder
@@ -49,7 +51,7 @@ def train_v2(corpus_csv: Path, models_dir: Path, max_epochs: int = 12) -> Path:
     hyperparameters = replace(
         model2.Hyperparameters(), max_epochs=max_epochs, patience=max_epochs, batch_size=16
     )
-    trained = model2.train_and_evaluate(features, tokenizer, hyperparameters)
+    trained = model2.train_and_evaluate(features, tokenizer, hyperparameters, corpus_splits(frame))
     folder = models_dir / "model2_2020" / "classifier"
     model2.save_model(trained, tokenizer_file, folder)
     return folder
@@ -74,7 +76,7 @@ def train_v3(corpus_csv: Path, models_dir: Path, max_epochs: int = 6) -> Path:
     hyperparameters = replace(
         model3.HYPERPARAMETERS, max_epochs=max_epochs, patience=max_epochs, batch_size=16
     )
-    trained = model2.train_and_evaluate(features, tokenizer, hyperparameters)
+    trained = model2.train_and_evaluate(features, tokenizer, hyperparameters, corpus_splits(frame))
     folder = models_dir / "model3_2021" / "classifier"
     model2.save_model(trained, tokenizer_file, folder, model3.V3)
     return folder

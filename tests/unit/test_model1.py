@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from analysis import corpus
 from analysis.features1 import Features1Extractor
+from analysis.splits import TEST, corpus_splits
 from tests.support.model_behaviour import BEHAVIOUR_CHECKS, BehaviourCheck
 from tests.support.models import features1_frame
 from training.model1_2019 import model1
@@ -13,16 +16,31 @@ from training.sklearn_artifacts import UntrustedArtifactError
 
 
 @pytest.fixture(scope="module")
-def trained(corpus_csv: Path) -> model1.TrainedModel:
+def splits(corpus_csv: Path) -> pd.Series:
+    return corpus_splits(corpus.read_frame(corpus_csv))
+
+
+@pytest.fixture(scope="module")
+def trained(corpus_csv: Path, splits: pd.Series) -> model1.TrainedModel:
     frame = features1_frame(corpus_csv)
-    return model1.train_and_evaluate(frame, list(Features1Extractor().feature_names))
+    return model1.train_and_evaluate(frame, list(Features1Extractor().feature_names), splits)
 
 
 def test_training_reports_spam_metrics_and_row_counts(trained: model1.TrainedModel) -> None:
     assert set(trained.metrics) == {"accuracy", "spam_precision", "spam_recall", "spam_f1"}
     assert trained.rows.train + trained.rows.test == trained.rows.retrieved == 400
+    assert trained.rows.validation == 0  # v1 fits on the whole training split
     assert 0.1 < trained.rows.test / trained.rows.retrieved < 0.3
     assert trained.metrics["spam_f1"] > 0.9  # the synthetic corpus is easy by design
+
+
+def test_the_test_split_is_the_recorded_one(
+    corpus_csv: Path, splits: pd.Series, trained: model1.TrainedModel
+) -> None:
+    assert trained.rows.test == int((splits == TEST).sum())
+    # Without recorded splits, a frame of features has no text to compute them from.
+    with pytest.raises(ValueError, match="text column"):
+        model1.train_and_evaluate(features1_frame(corpus_csv), ["cap_r"])
 
 
 def test_save_and_load_round_trip(trained: model1.TrainedModel, tmp_path: Path) -> None:
@@ -62,10 +80,10 @@ def test_fingerprint_ignores_row_order_but_not_content(corpus_csv: Path) -> None
     assert frame_fingerprint(changed) != frame_fingerprint(frame)
 
 
-def test_too_small_a_frame_is_refused(corpus_csv: Path) -> None:
+def test_too_small_a_frame_is_refused(corpus_csv: Path, splits: pd.Series) -> None:
     frame = features1_frame(corpus_csv).head(3)
     with pytest.raises(ValueError, match="too small"):
-        model1.train_and_evaluate(frame, list(Features1Extractor().feature_names))
+        model1.train_and_evaluate(frame, list(Features1Extractor().feature_names), splits)
 
 
 @pytest.mark.parametrize("check", BEHAVIOUR_CHECKS, ids=lambda check: check.__name__)

@@ -164,7 +164,8 @@ async def test_v3_reads_the_same_features_as_v2_and_is_served_by_configuration_a
         assert [m["version"] for m in models] == ["v1", "v2", "v3"]
         info = (await client.get("/model/v3/info")).json()
         assert info["feature_service"] == "labeled_sms_2"
-        assert info["details"]["hyperparameters"]["bidirectional"] is True
+        assert info["details"]["hyperparameters"]["network"] == "embedding_bag"
+        assert info["details"]["hyperparameters"]["members"] == 5
         # Architecture II: the features come from elsewhere (the online store); here, from v2.
         features = (await client.post("/model/v2/text_to_features", json={"text": SPAM})).json()[
             "features"

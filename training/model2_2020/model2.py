@@ -1,10 +1,12 @@
 """Model v2: build, train, evaluate, save and load a Keras LSTM over token ids.
 
 The notebook ``train_model_2_2020.ipynb`` walks through these steps; ``tune_model_2.py`` measures
-the choices made here.
+the choices made here. Model v3 reads the same features and uses the same code with another
+network (``training/model3_2021``); the networks are in ``training/token_networks.py``.
 """
 
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +20,13 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras
 from sklearn.metrics import classification_report
-from sklearn.model_selection import train_test_split
 
 from analysis.features2.tokenizer import SmsTokenizer
-from analysis.offline_sources import EVENT_TIMESTAMP
+from analysis.offline_sources import ENTITY_KEY
 from analysis.paths import MODELS_DIR
-from training.evaluation import spam_metrics
-from training.model1_2019.model1 import split_frame
+from analysis.splits import TEST, TRAIN, VALIDATION, splits_of
+from training import token_networks
+from training.evaluation import best_threshold, spam_metrics
 from training.model_card import (
     ArtifactInfo,
     ModelCard,
@@ -34,6 +36,7 @@ from training.model_card import (
     library_versions,
     utc_now,
 )
+from training.token_networks import NetworkSettings, build_networks
 
 VERSION = "v2"
 FEATURE_SERVICE = "labeled_sms_2"
@@ -44,6 +47,8 @@ CLASSIFIER_DIR = MODEL_DIR / "classifier"
 TOKENIZER_FILE = MODEL_DIR / "tokenizer" / "tokenizer.json"
 ARTIFACT_FILE = "model.keras"
 LABELS = ["ham", "spam"]
+DECISION_THRESHOLD = 0.5
+"""Spam when its probability is at least this: the model API's top label, the likelier one."""
 
 
 @dataclass(frozen=True)
@@ -64,36 +69,39 @@ V2 = TokenModelSpec(
 
 @dataclass(frozen=True)
 class Hyperparameters:
-    """The measured choices (see tune_model_2.py and the notebook)."""
+    """The measured choices (see tune_model_2.py, compare_seeds.py and the notebooks)."""
 
+    # v2's network: embedding (0 is masked padding) → dropout → LSTM → dropout → sigmoid.
+    network: str = token_networks.LSTM
     embedding_dim: int = 32
-    lstm_units: int = 32
+    units: int = 32
     dropout: float = 0.3
-    bidirectional: bool = False
+    members: int = 1
+    class_weights: bool = False
     batch_size: int = 64
     max_epochs: int = 30
     patience: int = 3
-    validation_fraction: float = 0.15
     seed: int = 2020
 
-
-def build_model(vocabulary_size: int, sequence_length: int, hp: Hyperparameters) -> keras.Model:
-    """Embedding (0 is masked padding) → dropout → LSTM → dropout → spam probability."""
-    ids = keras.Input(shape=(sequence_length,), dtype="int32", name="token_ids")
-    x = keras.layers.Embedding(vocabulary_size, hp.embedding_dim, mask_zero=True)(ids)
-    x = keras.layers.SpatialDropout1D(hp.dropout)(x)
-    lstm = keras.layers.LSTM(hp.lstm_units, dropout=hp.dropout)
-    x = keras.layers.Bidirectional(lstm)(x) if hp.bidirectional else lstm(x)
-    x = keras.layers.Dropout(hp.dropout)(x)
-    spam = keras.layers.Dense(1, activation="sigmoid", name="spam_probability")(x)
-    model = keras.Model(ids, spam, name="sms_spam_lstm")
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    return model
+    def network_settings(self) -> NetworkSettings:
+        return NetworkSettings(
+            network=self.network,
+            embedding_dim=self.embedding_dim,
+            units=self.units,
+            dropout=self.dropout,
+            members=self.members,
+        )
 
 
 def as_matrix(features: pd.Series) -> np.ndarray:
     """The ``features`` column (one id sequence per row) as an int32 matrix."""
     return np.stack([np.asarray(row, dtype=np.int32) for row in features])
+
+
+def balanced_weights(y: np.ndarray) -> np.ndarray:
+    """A weight per row such that ham and spam weigh the same in total."""
+    spam_share = float(y.mean())
+    return np.where(y == 1, 0.5 / spam_share, 0.5 / (1.0 - spam_share)).astype(np.float32)
 
 
 @dataclass
@@ -106,48 +114,89 @@ class TrainedModel:
     fingerprint: str
     epochs_trained: int
     history: dict[str, list[float]]
+    validation_threshold: float
+    """The threshold with the best spam F1 on the validation split (not used by the model)."""
+    metrics_at_validation_threshold: dict[str, float]
+    """The test scores the model would have with ``validation_threshold``."""
+
+
+def _inputs(part: pd.DataFrame, extra_columns: Sequence[str]) -> list[np.ndarray]:
+    ids = as_matrix(part["features"])
+    if not extra_columns:
+        return [ids]
+    return [ids, part[list(extra_columns)].to_numpy(np.float32)]
 
 
 def train_and_evaluate(
-    frame: pd.DataFrame, tokenizer: SmsTokenizer, hp: Hyperparameters = Hyperparameters()
+    frame: pd.DataFrame,
+    tokenizer: SmsTokenizer,
+    hp: Hyperparameters = Hyperparameters(),
+    splits: pd.Series | None = None,
+    extra_columns: Sequence[str] = (),
 ) -> TrainedModel:
-    """Fit on the training split (early stopping on a validation part of it), score on test."""
-    train, test = split_frame(frame)
-    if train.empty or test.empty or train["label"].nunique() < 2:
-        raise ValueError("the training frame is too small: both splits need both labels")
+    """Fit on the train split (early stopping on the validation split), score on test.
+
+    ``splits`` maps each ``sms_id`` to its split (``training.historical.read_splits``); without
+    it, ``frame`` needs the ``text`` column to compute them (``analysis.splits``). The test
+    scores use ``DECISION_THRESHOLD``, as the model API does; the threshold that validation
+    would choose is measured too, and reported beside them.
+
+    ``extra_columns`` names numeric columns of ``frame`` read beside the token ids (see
+    ``token_networks.build_networks``); they exist to be measured, and such a model is not
+    servable.
+    """
+    names = splits_of(frame, splits)
+    train, validation, test = (frame[names == name] for name in (TRAIN, VALIDATION, TEST))
+    if any(part.empty or part["label"].nunique() < 2 for part in (train, validation, test)):
+        raise ValueError(
+            "the training frame is too small: train, validation and test need both labels"
+        )
     keras.utils.set_random_seed(hp.seed)
-    x, y = as_matrix(train["features"]), (train["label"] == "spam").to_numpy(np.float32)
-    x_fit, x_val, y_fit, y_val = train_test_split(
-        x, y, test_size=hp.validation_fraction, random_state=hp.seed, stratify=y
+    y_fit, y_val = ((part["label"] == "spam").to_numpy(np.float32) for part in (train, validation))
+    networks = build_networks(
+        tokenizer.vocabulary_size,
+        tokenizer.max_seq_length,
+        hp.network_settings(),
+        extra_features=len(extra_columns),
     )
-    model = build_model(tokenizer.vocabulary_size, tokenizer.max_seq_length, hp)
+    outputs = len(networks.training.outputs)
     stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=hp.patience, restore_best_weights=True
     )
-    fitted = model.fit(
-        x_fit,
-        y_fit,
-        validation_data=(x_val, y_val),
+    fitted = networks.training.fit(
+        _inputs(train, extra_columns),
+        [y_fit] * outputs,
+        sample_weight=balanced_weights(y_fit) if hp.class_weights else None,
+        validation_data=(_inputs(validation, extra_columns), [y_val] * outputs),
         epochs=hp.max_epochs,
         batch_size=hp.batch_size,
         callbacks=[stop],
         verbose=0,
     )
-    spam_probability = model.predict(as_matrix(test["features"]), verbose=0).ravel()
-    predicted = np.where(spam_probability >= 0.5, "spam", "ham").tolist()
+    model = networks.serving
+    validation_spam = model.predict(_inputs(validation, extra_columns), verbose=0).ravel()
+    test_spam = model.predict(_inputs(test, extra_columns), verbose=0).ravel()
+    predicted = np.where(test_spam >= DECISION_THRESHOLD, "spam", "ham").tolist()
+    threshold = best_threshold(y_val == 1, validation_spam)
     return TrainedModel(
         model=model,
         hyperparameters=hp,
         metrics=spam_metrics(test["label"].tolist(), predicted),
         report=classification_report(test["label"], predicted, digits=3),
-        rows=RowCounts(retrieved=len(frame), train=len(train), test=len(test)),
+        rows=RowCounts(
+            retrieved=len(frame), train=len(train), validation=len(validation), test=len(test)
+        ),
         fingerprint=frame_fingerprint(
-            frame.drop(columns=[EVENT_TIMESTAMP]).assign(
+            frame[[ENTITY_KEY, "features", "label"]].assign(
                 features=frame["features"].map(lambda ids: " ".join(map(str, ids)))
             )
         ),
         epochs_trained=len(fitted.history["loss"]),
         history={k: [float(v) for v in values] for k, values in fitted.history.items()},
+        validation_threshold=threshold,
+        metrics_at_validation_threshold=spam_metrics(
+            test["label"].tolist(), np.where(test_spam >= threshold, "spam", "ham").tolist()
+        ),
     )
 
 
@@ -156,10 +205,12 @@ def save_model(
     tokenizer_file: Path = TOKENIZER_FILE,
     folder: Path = CLASSIFIER_DIR,
     spec: TokenModelSpec = V2,
+    extra_details: dict[str, Any] | None = None,
 ) -> ModelCard:
     """Write ``model.keras`` and its model card to ``folder``; the card points at the tokenizer.
 
-    Models v2 and v3 read the same features and are saved alike; ``spec`` says which it is.
+    Models v2 and v3 read the same features and are saved alike; ``spec`` says which it is, and
+    ``extra_details`` adds to the card's details (v3's seed comparison).
     """
     folder.mkdir(parents=True, exist_ok=True)
     artifact = folder / ARTIFACT_FILE
@@ -192,8 +243,15 @@ def save_model(
                 "standardization": tokenizer.standardization,
             },
             "hyperparameters": asdict(trained.hyperparameters),
+            "decision_threshold": DECISION_THRESHOLD,
+            "threshold_chosen_on_validation": {
+                "threshold": trained.validation_threshold,
+                "test_metrics": trained.metrics_at_validation_threshold,
+                "used": False,
+            },
             "epochs_trained": trained.epochs_trained,
             "history": trained.history,
+            **(extra_details or {}),
         },
     )
     card.save(folder)

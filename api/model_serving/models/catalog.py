@@ -36,7 +36,7 @@ MODEL_CATALOG: dict[str, ModelSpec] = {
     "v3": ModelSpec(
         folder="model3_2021/classifier",
         wrapper="api.model_serving.models.keras_tokens:KerasTokenModel",
-        summary="2021: a bidirectional LSTM on the v2 token ids, read from the online store",
+        summary="2021: five embedding bags on the v2 token ids, read from the online store",
     ),
 }
 
