@@ -27,8 +27,11 @@ pytestmark = pytest.mark.e2e
 
 WEB_APP = PROJECT_ROOT / "client" / "sms_web_app"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOT = PROJECT_ROOT / "images" / "sms_app.png"
-SCREENSHOT_II = PROJECT_ROOT / "images" / "sms_app_architecture_2.png"
+# Screenshots go to a git-ignored folder (SCREENSHOT_DIR, relative to the project root unless
+# absolute); `make images` copies the latest into images/.
+SCREENSHOT_DIR = PROJECT_ROOT / os.environ.get("SCREENSHOT_DIR", "local_data/screenshots")
+SCREENSHOT = SCREENSHOT_DIR / "sms_app.png"
+SCREENSHOT_II = SCREENSHOT_DIR / "sms_app_architecture_2.png"
 
 
 def require_tools() -> str:
@@ -89,7 +92,7 @@ def check_in_browser(
 ) -> None:
     """Judge the inbox in the browser (spam and ham as expected, ``screenshot`` saved), then
     stop ``service`` and check that a spam check names it in a friendly error."""
-    screenshot.parent.mkdir(exist_ok=True)
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
     verdict = run(
         [node, "e2e/inbox.e2e.mjs"], {**env, "PHASE": "verdict", "SCREENSHOT": str(screenshot)}
     )
