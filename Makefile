@@ -25,9 +25,12 @@ WEB_APP := client/sms_web_app
 # The end-to-end test drives Debian's chromium (playwright cannot download browsers here).
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
+# Where the browser tests save their screenshots (git-ignored); `make images` copies them to images/.
+SCREENSHOT_DIR ?= local_data/screenshots
+export SCREENSHOT_DIR
 
 .PHONY: help setup web-setup chromium data features apply train init serve stack demo test bench lint clean \
-	cassandra cassandra-stop cassandra-status
+	cassandra cassandra-stop cassandra-status images
 
 help:
 	@echo "make demo   set up, get the corpus, build features, apply the feature store, train"
@@ -39,6 +42,7 @@ help:
 	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
 	@echo "make stack  start every service and the web app, until Ctrl-C (after make demo)"
 	@echo "make bench  benchmark the services (after make demo)"
+	@echo "make images redraw the diagrams in images/ and copy the browser tests' latest screenshots"
 	@echo "make cassandra        start a local Apache Cassandra node on 127.0.0.1:9042 (Java 17 + Maven)"
 	@echo "make cassandra-stop   stop it (its data stays in local_data/cassandra)"
 	@echo "make clean  remove generated data, models and the feature store's local files"
@@ -134,6 +138,25 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy api analysis training scripts
+
+# The diagrams: images/src/NAME.dot drawn into images/NAME.svg by Graphviz's dot layout, from the
+# dev requirements' graphviz-pure (the same output on every machine). DOT=dot uses a system
+# Graphviz instead. Then the browser tests' latest screenshots (make test, or pytest tests/e2e).
+DOT ?= $(VENV)/bin/graphviz-pure
+SCREENSHOTS := sms_app.png sms_app_architecture_2.png feast_ui.png
+images: setup
+	@for source in images/src/*.dot; do \
+		target=images/$$(basename $$source .dot).svg; \
+		$(DOT) -Tsvg $$source -o $$target || exit 1; \
+		echo "drew $$target"; \
+	done
+	@for name in $(SCREENSHOTS); do \
+		if [ -f "$(SCREENSHOT_DIR)/$$name" ]; then \
+			cp "$(SCREENSHOT_DIR)/$$name" images/$$name && echo "copied $(SCREENSHOT_DIR)/$$name"; \
+		else \
+			echo "make images: no $(SCREENSHOT_DIR)/$$name yet; the browser tests save it (pytest tests/e2e)" >&2; \
+		fi; \
+	done
 
 # A single Apache Cassandra node from Maven Central's jars (scripts/cassandra/), data in
 # local_data/cassandra. Starting it again while it runs does nothing.
