@@ -64,6 +64,12 @@ try {
     );
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
     await page.getByRole('button', { name: 'Refresh' }).click();
+    // The old list stays on screen until the new one arrives: wait for the verdicts to go.
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="verdict"]').length === 0,
+      undefined,
+      { timeout: 15000 },
+    );
     await messages.first().waitFor();
     assert.equal(await messages.count(), count);
     assert.equal(await unchecked.count(), count, 'a refresh shows the messages unchecked again');
