@@ -22,6 +22,7 @@ still works.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
@@ -41,6 +42,7 @@ DEFAULT_HOME = PROJECT_ROOT / "local_data" / "cassandra"
 POM = HERE / "pom.xml"
 CONFIG_TEMPLATE = HERE / "cassandra.yaml"
 LOGBACK = HERE / "logback.xml"
+PORTS_FILE = "ports.json"  # in the node's home: the ports it was last started with
 
 # Cassandra 5.0's conf/jvm17-server.options: what its code reaches into on Java 17.
 JAVA17_MODULE_FLAGS = (
@@ -161,6 +163,16 @@ class LocalNode:
     storage_port: int = 7000
     heap: str = "1G"
     jar_cache: Path = field(default=DEFAULT_HOME.parent / "cassandra-jars")
+
+    @classmethod
+    def running_in(cls, home: Path) -> LocalNode | None:
+        """The node whose JVM runs from ``home``, on the ports it was started with, if any."""
+        try:
+            ports = json.loads((home / PORTS_FILE).read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        node = cls(home, ports["port"], ports["storage_port"])
+        return node if node.pid() is not None else None
 
     @property
     def pid_file(self) -> Path:
@@ -294,6 +306,9 @@ class LocalNode:
         )
         output.close()
         self.pid_file.write_text(f"{process.pid}\n")
+        (self.home / PORTS_FILE).write_text(
+            json.dumps({"port": self.port, "storage_port": self.storage_port}) + "\n"
+        )
         while time.monotonic() - began < timeout:
             if process.poll() is not None:
                 self.pid_file.unlink(missing_ok=True)

@@ -7,9 +7,10 @@ One is found, in this order, once per test session:
    ``sms_spam_test_*`` in it and drop them afterwards. The services' own ``CASSANDRA_*`` settings
    are not read: a ``.env`` written for the tutorial never points the tests anywhere.
 2. Where Java 11/17 and Maven are on the PATH, the project's own local node
-   (``scripts/cassandra/local_node.py``) in ``local_data/cassandra-test`` on port 19042. The tests
-   start it if it is not running and stop it at the end; ``TEST_CASSANDRA_KEEP=1`` leaves it
-   running, so that the next run starts at once.
+   (``scripts/cassandra/local_node.py``) in ``local_data/cassandra-test``, on port 19042 (or on
+   free ports, if another program holds that one). The tests start it if it is not running and
+   stop it at the end; ``TEST_CASSANDRA_KEEP=1`` leaves it running, so that the next run finds it
+   and starts at once.
 3. Where a Docker daemon answers, a container started by testcontainers.
 
 Otherwise the Cassandra variants are skipped, and the reason names what is missing. Where Java
@@ -30,6 +31,7 @@ from analysis.paths import PROJECT_ROOT
 from api.common.settings import CassandraConfig
 from api.common.storage import cassandra
 from scripts.cassandra.local_node import LocalNode, missing_tools
+from scripts.local_services import free_port, port_is_free
 
 TEST_NODE_HOME = PROJECT_ROOT / "local_data" / "cassandra-test"
 TEST_NODE_PORT = 19042
@@ -119,7 +121,13 @@ def _from_environment() -> CassandraTarget | None:
 
 @contextmanager
 def _local_node() -> Iterator[CassandraTarget]:
-    node = LocalNode(TEST_NODE_HOME, TEST_NODE_PORT, TEST_NODE_STORAGE_PORT)
+    node = LocalNode.running_in(TEST_NODE_HOME)
+    if node is None:
+        # The usual ports, unless another program (another clone's test node, say) has them.
+        ports = (TEST_NODE_PORT, TEST_NODE_STORAGE_PORT)
+        if not all(port_is_free(port) for port in ports):
+            ports = (free_port(), free_port())
+        node = LocalNode(TEST_NODE_HOME, *ports)
     started = node.start() > 0
     try:
         yield CassandraTarget(("127.0.0.1",), node.port, origin=f"local node in {node.home}")
