@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.common.body_limit import BodySizeLimitMiddleware
-from api.common.client_address import parse_networks
+from api.common.client_address import CallerAddressMiddleware
 from api.common.errors import install_error_handlers
 from api.common.logging_setup import configure_logging
 from api.model_serving.metrics import ServingMetrics
@@ -97,7 +97,6 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     install_error_handlers(app)
     app.add_exception_handler(StarletteHTTPException, unknown_version_handler(versions))
     app.add_middleware(
@@ -107,6 +106,8 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
         allow_headers=["Content-Type"],
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outermost: every layer inside it sees the caller's address.
+    app.add_middleware(CallerAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     add_service_routes(app.router)
     for version in versions:
         add_model_routes(app.router, version)

@@ -393,6 +393,47 @@ async def test_forwarded_for_is_honoured_from_a_trusted_proxy(
         assert as_proxy.json() == []
 
 
+async def test_an_address_the_server_took_from_forwarded_for_is_refused(app: FastAPI) -> None:
+    # What uvicorn's own proxy handling leaves for the app: a client address read out of the
+    # request's own X-Forwarded-For. The real peer is unknown, so the request is refused.
+    async with running(app, client=("203.0.113.5", 0)) as client:
+        refused = await client.get(
+            "/model/v1/recent_call_log", headers={"X-Forwarded-For": "203.0.113.5"}
+        )
+        assert refused.status_code == 400
+        assert refused.json()["detail"]["code"] == "forwarded_for_not_trusted"
+        with_port = await client.post(
+            "/model/v1/text_to_prediction",
+            json={"text": HAM},
+            headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.5:4711"},
+        )
+        assert with_port.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("entries", "normalised"),
+    [
+        ("", []),
+        ("10.0.0.1, 10.1.2.3/8", ["10.0.0.1", "10.0.0.0/8"]),
+        ("::1,fd00::/8", ["::1", "fd00::/8"]),
+    ],
+)
+def test_trusted_proxies_are_read_as_uvicorn_reads_them(
+    entries: str, normalised: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", entries)
+    assert ModelServingSettings(_env_file=None).trusted_proxies == normalised
+
+
+@pytest.mark.parametrize("entries", ["*", "proxy.example", "10.0.0.300"])
+def test_trusted_proxies_refuse_what_is_not_an_address(
+    entries: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", entries)
+    with pytest.raises(ValueError, match=r"TRUSTED_PROXIES|does not appear to be"):
+        ModelServingSettings(_env_file=None)
+
+
 # --- bad input ------------------------------------------------------------------------------
 
 

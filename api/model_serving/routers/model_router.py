@@ -182,7 +182,7 @@ def add_model_routes(router: APIRouter, version: str) -> None:
             model=state.models[version],
             service=state.service,
             settings=state.settings,
-            caller=caller_id(request, state.trusted_proxies),
+            caller=caller_id(request),
         )
 
     async def run(
