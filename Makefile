@@ -26,7 +26,7 @@ WEB_APP := client/sms_web_app
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: help setup web-setup chromium data features apply train init serve stack demo test bench lint clean \
+.PHONY: help setup web-setup chromium wrk data features apply train init serve stack demo test bench lint clean \
 	cassandra cassandra-stop cassandra-status
 
 help:
@@ -67,6 +67,17 @@ chromium:
 	else \
 		echo "make: no chromium at $(CHROMIUM); the end-to-end test will be skipped." >&2; \
 		echo "      Install it (sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium." >&2; \
+	fi
+
+# The load bench (make bench) drives the services with Debian's wrk.
+wrk:
+	@if command -v wrk >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing wrk for the load bench"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else \
+		echo "make: wrk is missing; the load bench will be skipped." >&2; \
+		echo "      Install it (sudo apt-get install wrk)." >&2; \
 	fi
 
 data: setup

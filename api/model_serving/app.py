@@ -73,9 +73,14 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
                     settings.cache_ttl_seconds,
                     metrics,
                     flush_s,
+                    settings.storage_max_pending,
                 )
             call_log: WriteBehind[tuple[str, CallRecord]] = WriteBehind(
-                lambda items: storage.call_log.append_many(items), metrics, "call_log", flush_s
+                lambda items: storage.call_log.append_many(items),
+                metrics,
+                "call_log",
+                flush_s,
+                settings.storage_max_pending,
             )
             app.state.service = PredictionService(storage, metrics, cache, call_log)
             logger.info(

@@ -127,3 +127,44 @@ async def test_write_behind_failures_are_counted_not_raised() -> None:
     writer.submit("item")
     await writer.flush()
     assert metrics.storage_errors.labels("test_write")._value.get() == 1
+
+
+async def test_write_behind_keeps_a_failed_batch_and_writes_it_once_storage_answers() -> None:
+    sink, metrics = Sink(fail=True), ServingMetrics()
+    writer = WriteBehind(sink, metrics, "test", max_delay_s=0.01, max_retry_delay_s=0.02)
+    writer.submit("first")
+    await writer.flush()
+    writer.submit("second")
+    assert writer.pending == 2
+    sink.fail = False
+    for _ in range(100):  # the retry timer writes both, oldest first, without another submit
+        if sink.batches:
+            break
+        await asyncio.sleep(0.01)
+    assert sink.batches == [["first", "second"]]
+    assert metrics.storage_errors.labels("test_dropped")._value.get() == 0
+    assert metrics.write_behind_written.labels("test")._value.get() == 2
+
+
+async def test_write_behind_bound_holds_while_storage_is_down() -> None:
+    sink, metrics = Sink(fail=True), ServingMetrics()
+    writer = WriteBehind(sink, metrics, "test", max_delay_s=60, max_pending=3)
+    for n in range(2):
+        writer.submit(f"item {n}")
+    await writer.flush()
+    for n in range(2, 4):
+        writer.submit(f"item {n}")
+    assert writer.pending == 3
+    assert metrics.storage_errors.labels("test_dropped")._value.get() == 1
+    sink.fail = False
+    await writer.close()
+    assert sink.batches == [["item 1", "item 2", "item 3"]]
+
+
+async def test_write_behind_counts_what_storage_refuses_at_shutdown_as_dropped() -> None:
+    metrics = ServingMetrics()
+    writer = WriteBehind(Sink(fail=True), metrics, "test", max_delay_s=60)
+    writer.submit("item")
+    await writer.close()
+    assert writer.pending == 0
+    assert metrics.storage_errors.labels("test_dropped")._value.get() == 1

@@ -26,6 +26,7 @@ class MemoryFrontedCache(PredictionCache):
         ttl_s: float,
         metrics: ServingMetrics,
         flush_delay_s: float = 0.05,
+        max_pending: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backend = backend
@@ -34,7 +35,11 @@ class MemoryFrontedCache(PredictionCache):
         self._clock = clock
         self._entries: OrderedDict[CacheKey, tuple[float, str]] = OrderedDict()
         self._writes: WriteBehind[tuple[CacheKey, str]] = WriteBehind(
-            lambda items: backend.put_many(dict(items)), metrics, "cache", flush_delay_s
+            lambda items: backend.put_many(dict(items)),
+            metrics,
+            "cache",
+            flush_delay_s,
+            max_pending,
         )
 
     def _remember(self, key: CacheKey, payload: str, expires_at: float) -> None:
