@@ -108,6 +108,70 @@ async def test_post_then_read_back(client: httpx.AsyncClient) -> None:
     assert newest == sms
 
 
+async def test_a_post_sent_again_with_its_idempotency_key_stores_nothing_twice(
+    client: httpx.AsyncClient,
+) -> None:
+    body = {"sender_id": "max", "sms_text": "Sent once, answered twice"}
+    key = {"Idempotency-Key": "6f1c2f0e-3c1b-4d5e-9a6b-1f2e3d4c5b6a"}
+    first = await client.post("/sms/otto", json=body, headers=key)
+    again = await client.post("/sms/otto", json=body, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # The draft's quoted form names the same key.
+    quoted = await client.post(
+        "/sms/otto", json=body, headers={"Idempotency-Key": f'"{key["Idempotency-Key"]}"'}
+    )
+    assert quoted.json() == first.json()
+    inbox = (await client.get("/sms/otto", params={"limit": 5})).json()["messages"]
+    assert [m["sms_text"] for m in inbox].count(body["sms_text"]) == 1
+    # Without a key, or with another one, the same text is another message.
+    other = await client.post("/sms/otto", json=body, headers={"Idempotency-Key": "another"})
+    assert other.json()["sms_id"] != first.json()["sms_id"]
+
+
+async def test_an_idempotency_key_reused_for_another_body_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    key = {"Idempotency-Key": "key-reused"}
+    await client.post("/sms/otto", json={"sender_id": "max", "sms_text": "one"}, headers=key)
+    reused = await client.post(
+        "/sms/otto", json={"sender_id": "max", "sms_text": "two"}, headers=key
+    )
+    assert reused.status_code == 422
+    assert reused.json()["detail"]["code"] == "idempotency_key_reused"
+
+
+@pytest.mark.parametrize("key", ["", "with space", '"', "x" * 256])
+async def test_a_malformed_idempotency_key_is_a_422(client: httpx.AsyncClient, key: str) -> None:
+    answer = await client.post(
+        "/sms/otto", json={"sender_id": "max", "sms_text": "hi"}, headers={"Idempotency-Key": key}
+    )
+    assert answer.status_code == 422
+    assert answer.json()["detail"]["code"] == "invalid_request"
+
+
+async def test_a_replay_completes_a_message_whose_first_store_failed(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # The key was claimed, then storing the message failed: the retry stores it, once.
+    store = app.state.inbox
+    real_add = store.add
+
+    async def failing_add(*_: Any) -> None:
+        raise ConnectionError("storage is down")
+
+    body, key = {"sender_id": "max", "sms_text": "Half-kept"}, {"Idempotency-Key": "half"}
+    store.add = failing_add
+    assert (await client.post("/sms/otto", json=body, headers=key)).status_code == 503
+    store.add = real_add
+    retried = await client.post("/sms/otto", json=body, headers=key)
+    assert retried.status_code == 201
+    stored = await client.get(f"/sms/otto/{retried.json()['sms_id']}")
+    assert stored.json()["sms_text"] == "Half-kept"
+
+
 async def test_a_message_belongs_to_its_inbox(client: httpx.AsyncClient) -> None:
     sms = (await client.post("/sms/fiona", json={"sender_id": "max", "sms_text": "hi"})).json()
     response = await client.get(f"/sms/max/{sms['sms_id']}")

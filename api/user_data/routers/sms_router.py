@@ -3,13 +3,20 @@
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api.common.errors import (
     ERROR_RESPONSES,
     NotFoundError,
     ServiceUnavailableError,
     UnprocessableError,
+)
+from api.common.idempotency import (
+    REPLAYED_HEADER,
+    IdempotencyKeyHeader,
+    key_of,
+    request_digest,
+    reused_key_error,
 )
 from api.common.timeuuid import new_timeuuid, parse_timeuuid
 from api.user_data.schemas import (
@@ -108,19 +115,43 @@ async def get_sms(request: Request, user_id: UserIdPath, sms_id: str) -> SmsPubl
     status_code=status.HTTP_201_CREATED,
     summary="Add a message",
     description="Stores a message in a user's inbox under a new TIMEUUID; `date_sent` is now. "
-    "201 means the message is stored: a storage failure is a 503 and nothing is kept.",
-    responses={503: {"description": "The inbox store is unavailable; retry later."}},
+    "201 means the message is stored: a storage failure is a 503 and nothing is kept. With an "
+    "`Idempotency-Key`, sending the same request again answers with the message it stored "
+    f"(and `{REPLAYED_HEADER}: true`) instead of storing it twice.",
+    responses={
+        503: {"description": "The inbox store is unavailable; retry later."},
+    },
 )
-async def add_sms(request: Request, user_id: UserIdPath, body: SmsCreate) -> SmsPublic:
+async def add_sms(
+    request: Request,
+    response: Response,
+    user_id: UserIdPath,
+    body: SmsCreate,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> SmsPublic:
     settings = _settings(request)
     if len(body.sms_text) > settings.max_sms_length:
         raise UnprocessableError(
             f"sms_text has {len(body.sms_text)} characters; the limit is {settings.max_sms_length}",
             code="text_too_long",
         )
+    store = _store(request)
     sms = StoredSms(user_id, new_timeuuid(), body.sender_id, body.sms_text)
+    key = key_of(idempotency_key)
     try:
-        await _store(request).add(sms)
+        if key is not None:
+            digest = request_digest(body.model_dump())
+            claimed_id, claimed_digest = await store.claim_key(user_id, key, sms.sms_id, digest)
+            if claimed_digest != digest:
+                raise reused_key_error()
+            if claimed_id != sms.sms_id:
+                response.headers[REPLAYED_HEADER] = "true"
+                sms = StoredSms(user_id, claimed_id, body.sender_id, body.sms_text)
+        # Stored again on a replay too: that completes a first request that claimed its key
+        # but failed before the message was stored, and rewrites the same row otherwise.
+        await store.add(sms)
+    except UnprocessableError:
+        raise
     except Exception as error:
         logger.exception("storing a message failed")
         raise ServiceUnavailableError("the inbox store is unavailable; retry later") from error
