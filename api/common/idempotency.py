@@ -2,9 +2,11 @@
 
 A client that sends the same POST again (because it never got the answer) with the same key gets
 the answer of the first request instead of a second effect. The key is the client's, unique per
-operation; reusing it for another request body is refused (422), and a request whose key is still
-being served is answered 409. The draft writes the key as a quoted string, payment APIs send it
-bare: both are accepted.
+operation. A request whose key is still being served, or that reuses a key for another request
+body, is answered 409, with codes that tell the two apart. (The draft suggests 422 for the second;
+409 says the same thing, a conflict with what the key already stands for, and keeps a request
+that the schema allows from being answered as if the schema forbade it.) The draft writes the key
+as a quoted string, payment APIs send it bare: both are accepted.
 """
 
 import hashlib
@@ -13,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import Header
 
-from api.common.errors import ApiError, UnprocessableError
+from api.common.errors import ApiError
 
 # Visible ASCII except the double quote, optionally quoted as the draft writes it.
 KEY_PATTERN = r'^"?[!#-~]{1,255}"?$'
@@ -48,8 +50,8 @@ def request_digest(payload: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def reused_key_error() -> UnprocessableError:
-    return UnprocessableError(
+def reused_key_error() -> IdempotencyConflictError:
+    return IdempotencyConflictError(
         "this Idempotency-Key was sent before with another request body; use a new key for a "
         "new message",
         code="idempotency_key_reused",

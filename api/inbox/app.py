@@ -47,6 +47,7 @@ from api.common.idempotency import (
     reused_key_error,
 )
 from api.common.logging_setup import configure_logging
+from api.common.openapi import document_max_length
 from api.common.service_app import service_app
 from api.inbox.delivery import FeatureDelivery
 from api.inbox.downstream import (
@@ -199,6 +200,8 @@ def create_app(
             status.HTTP_201_CREATED if pushed else status.HTTP_202_ACCEPTED,
             receipt.model_dump(mode="json"),
         )
+
+    document_max_length(app, "IncomingSms", "sms_text", settings.max_sms_length)
 
     @app.get(
         "/ready",

@@ -13,8 +13,10 @@ from api.common.body_limit import BodySizeLimitMiddleware
 from api.common.client_address import CallerAddressMiddleware
 from api.common.errors import install_error_handlers
 from api.common.logging_setup import configure_logging
+from api.common.openapi import adjust_openapi
 from api.model_serving.metrics import ServingMetrics
 from api.model_serving.models.catalog import MODEL_CATALOG, load_model
+from api.model_serving.openapi import exact_openapi
 from api.model_serving.routers.model_router import add_model_routes
 from api.model_serving.routers.service_router import (
     add_service_routes,
@@ -116,4 +118,5 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
     add_service_routes(app.router)
     for version in versions:
         add_model_routes(app.router, version)
+    adjust_openapi(app, exact_openapi(app, settings))
     return app

@@ -343,7 +343,7 @@ async def test_an_idempotency_key_reused_for_another_message_is_refused(
 ) -> None:
     await client.post("/sms", json=MESSAGE, headers=KEY)
     other = await client.post("/sms", json={**MESSAGE, "sms_text": "Something else"}, headers=KEY)
-    assert other.status_code == 422
+    assert other.status_code == 409
     assert other.json()["detail"]["code"] == "idempotency_key_reused"
     assert len(network.messages) == 1
 
@@ -396,3 +396,8 @@ async def test_a_repeat_while_the_first_is_served_is_a_409(
         assert repeat.json()["detail"]["code"] == "idempotency_key_in_use"
         assert (await first).status_code == 201
     assert len(network.messages) == 1
+
+
+async def test_the_specification_has_the_text_limit(client: httpx.AsyncClient) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    assert schemas["IncomingSms"]["properties"]["sms_text"]["maxLength"] == 50

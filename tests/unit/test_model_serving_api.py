@@ -573,3 +573,43 @@ async def test_openapi_documents_every_route(client: httpx.AsyncClient) -> None:
     schemas = spec["components"]["schemas"]
     assert schemas["TextInput"]["properties"]["text"]["examples"] == [HAM]
     assert "/model/v1/text_to_prediction/batch" in spec["paths"]
+
+
+# --- what the specification promises, found by fuzzing (tests/integration/test_api_fuzzing.py) --
+
+
+@pytest.mark.parametrize(
+    "flags", [{"echo_input": 0}, {"skip_cache": 1}, {"echo_input": "true"}, {"skip_cache": None}]
+)
+async def test_flags_are_json_booleans_only(client: httpx.AsyncClient, flags: dict) -> None:
+    answer = await post(client, "/model/v1/text_to_prediction", {"text": HAM, **flags})
+    assert answer.status_code == 422
+    assert answer.json()["detail"]["code"] == "invalid_request"
+
+
+async def test_the_specification_has_the_limits_the_routes_enforce(
+    client: httpx.AsyncClient, settings: ModelServingSettings
+) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    assert schemas["TextInput"]["properties"]["text"]["maxLength"] == settings.max_text_length
+    texts = schemas["TextBatchInput"]["properties"]["texts"]
+    assert (texts["minItems"], texts["maxItems"]) == (1, settings.max_batch_size)
+    vector = schemas["FeaturesInputV1"]["properties"]["features"]
+    assert vector["minItems"] == vector["maxItems"] == 9
+    assert vector["examples"] == [V1_FEATURES]
+    assert vector["prefixItems"][0] == {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 1,
+        "title": "cap_r",
+    }
+    assert vector["prefixItems"][2] == {"enum": [0, 1], "title": "cw_scores_0"}
+    # The example the specification gives is one the route accepts.
+    example = await post(client, "/model/v1/features_to_prediction", {"features": V1_FEATURES})
+    assert example.status_code == 200
+
+
+async def test_a_405_names_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    answer = await client.put("/model/v1/text_to_prediction")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "POST"

@@ -174,3 +174,23 @@ async def test_v3_reads_the_same_features_as_v2_and_is_served_by_configuration_a
         assert v3.json()["top"]["label"] == "spam"
         wrong = await client.post("/model/v3/features_to_prediction", json={"features": [1, 2]})
         assert wrong.status_code == 422
+
+
+async def test_v2_documents_its_own_feature_vector(
+    client: httpx.AsyncClient, tokenizer: SmsTokenizer
+) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    vector = schemas["FeaturesInputV2"]["properties"]["features"]
+    assert vector["minItems"] == vector["maxItems"] == tokenizer.max_seq_length
+    assert vector["items"] == {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": tokenizer.vocabulary_size - 1,
+    }
+    (example,) = vector["examples"]
+    assert len(example) == tokenizer.max_seq_length
+    answer = await client.post("/model/v2/features_to_prediction", json={"features": example})
+    assert answer.status_code == 200
+    batch = schemas["FeaturesBatchInputV2"]["properties"]["features"]
+    assert batch["items"] == {k: vector[k] for k in ("type", "minItems", "maxItems", "items")}
+    assert (batch["minItems"], batch["maxItems"]) == (1, 5)

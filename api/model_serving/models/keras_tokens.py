@@ -83,6 +83,14 @@ class KerasTokenModel(SpamModel):
             ids.append(int(value))
         return ids
 
+    def feature_vector_schema(self) -> dict[str, Any]:
+        return {
+            "type": "array",
+            "minItems": self._length,
+            "maxItems": self._length,
+            "items": {"type": "integer", "minimum": 0, "maximum": self._vocabulary_size - 1},
+        }
+
     def predict_proba(self, vectors: Sequence[Sequence[Any]]) -> np.ndarray:
         ids = np.asarray(vectors, dtype=np.int32).reshape(-1, self._length)
         rows = len(ids)

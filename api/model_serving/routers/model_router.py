@@ -25,10 +25,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, create_model
 
 from api.common.client_address import caller_id
 from api.common.errors import ERROR_RESPONSES, ServiceUnavailableError, UnprocessableError
 from api.model_serving.models.base import InvalidFeaturesError, SpamModel
+from api.model_serving.openapi import features_input_name
 from api.model_serving.schemas import (
     CallLogEntry,
     FeaturesBatchInput,
@@ -202,7 +204,18 @@ def add_model_routes(router: APIRouter, version: str) -> None:
             )
         return _echo(items, inputs, body.echo_input)
 
+    # This version's own request models for feature vectors, documented with its vector.
+    own_models: dict[type[BaseModel], type[BaseModel]] = {
+        FeaturesInput: create_model(features_input_name(version), __base__=FeaturesInput),
+        FeaturesBatchInput: create_model(
+            features_input_name(version, batch=True), __base__=FeaturesBatchInput
+        ),
+    }
+
     def add_routes(operation: Operation) -> None:
+        single_input = own_models.get(operation.single_input, operation.single_input)
+        batch_input = own_models.get(operation.batch_input, operation.batch_input)
+
         @router.post(
             f"{prefix}/{operation.endpoint}",
             response_model=operation.single_result,
@@ -213,7 +226,7 @@ def add_model_routes(router: APIRouter, version: str) -> None:
             responses=ERROR_RESPONSES,
         )
         async def single(
-            body: operation.single_input,  # type: ignore[name-defined]
+            body: single_input,  # type: ignore[valid-type]
             request: Request,
             background: BackgroundTasks,
         ) -> JSONResponse:
@@ -231,7 +244,7 @@ def add_model_routes(router: APIRouter, version: str) -> None:
             responses=ERROR_RESPONSES,
         )
         async def batch(
-            body: operation.batch_input,  # type: ignore[name-defined]
+            body: batch_input,  # type: ignore[valid-type]
             request: Request,
             background: BackgroundTasks,
         ) -> JSONResponse:

@@ -13,12 +13,13 @@ from api.common.errors import (
 )
 from api.common.idempotency import (
     REPLAYED_HEADER,
+    IdempotencyConflictError,
     IdempotencyKeyHeader,
     key_of,
     request_digest,
     reused_key_error,
 )
-from api.common.timeuuid import new_timeuuid, parse_timeuuid
+from api.common.timeuuid import TIMEUUID_PATTERN, new_timeuuid, parse_timeuuid
 from api.user_data.schemas import (
     USER_ID_PATTERN,
     InboxPublic,
@@ -26,7 +27,12 @@ from api.user_data.schemas import (
     SmsPublic,
 )
 from api.user_data.settings import UserDataSettings
-from api.user_data.storage.interfaces import InboxStore, InvalidPageTokenError, StoredSms
+from api.user_data.storage.interfaces import (
+    PAGE_TOKEN_PATTERN,
+    InboxStore,
+    InvalidPageTokenError,
+    StoredSms,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +73,8 @@ async def get_inbox(
     user_id: UserIdPath,
     limit: Annotated[int | None, Query(gt=0, description="Messages per page.")] = None,
     page_token: Annotated[
-        str | None, Query(max_length=64, description="From the previous page.")
+        str | None,
+        Query(pattern=PAGE_TOKEN_PATTERN, description="The `next_page_token` of the page before."),
     ] = None,
 ) -> InboxPublic:
     settings = _settings(request)
@@ -92,7 +99,13 @@ async def get_inbox(
     summary="One message",
     description="A message of a user's inbox by its id (a TIMEUUID).",
 )
-async def get_sms(request: Request, user_id: UserIdPath, sms_id: str) -> SmsPublic:
+async def get_sms(
+    request: Request,
+    user_id: UserIdPath,
+    sms_id: Annotated[
+        str, Path(pattern=TIMEUUID_PATTERN, description="A time-based UUID (version 1).")
+    ],
+) -> SmsPublic:
     try:
         wanted = parse_timeuuid(sms_id)
     except ValueError as error:
@@ -119,6 +132,7 @@ async def get_sms(request: Request, user_id: UserIdPath, sms_id: str) -> SmsPubl
     "`Idempotency-Key`, sending the same request again answers with the message it stored "
     f"(and `{REPLAYED_HEADER}: true`) instead of storing it twice.",
     responses={
+        409: {"description": "The Idempotency-Key was used before for another message."},
         503: {"description": "The inbox store is unavailable; retry later."},
     },
 )
@@ -150,7 +164,7 @@ async def add_sms(
         # Stored again on a replay too: that completes a first request that claimed its key
         # but failed before the message was stored, and rewrites the same row otherwise.
         await store.add(sms)
-    except UnprocessableError:
+    except IdempotencyConflictError:
         raise
     except Exception as error:
         logger.exception("storing a message failed")

@@ -35,6 +35,13 @@ class InvalidPageTokenError(ValueError):
     """A page token this API did not issue."""
 
 
+# A token is the 16 bytes of a version-1 UUID in unpadded URL-safe base64: 22 characters, the
+# 9th holding the version (0001) in its top bits and the 11th the RFC variant (10) in its low
+# ones. Every string of this form is a token ``decode_page_token`` accepts.
+_B64 = "[A-Za-z0-9_-]"
+PAGE_TOKEN_PATTERN = f"^{_B64}{{8}}[EFGH]{_B64}[CGKOSWaeimquy26-]{_B64}{{11}}$"
+
+
 def encode_page_token(last: UUID) -> str:
     return base64.urlsafe_b64encode(last.bytes).decode("ascii").rstrip("=")
 
