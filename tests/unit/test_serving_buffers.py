@@ -30,6 +30,19 @@ def key(n: int) -> CacheKey:
     return CacheKey("text_to_prediction", "v1", "fp", f"d{n}")
 
 
+class FailingCache(DictCache):
+    async def get_many(self, keys: Sequence[CacheKey]) -> dict[CacheKey, str]:
+        raise ConnectionError("storage is down")
+
+
+async def test_memory_front_keeps_its_hits_when_the_backend_fails() -> None:
+    metrics = ServingMetrics()
+    cache = MemoryFrontedCache(FailingCache(), max_items=10, ttl_s=60, metrics=metrics)
+    await cache.put_many({key(1): "one"})
+    assert await cache.get_many([key(1), key(2)]) == {key(1): "one"}
+    assert metrics.storage_errors.labels("cache_read")._value.get() == 1
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 1000.0

@@ -44,6 +44,9 @@ CLASSIFIER_DIR = MODEL_DIR / "classifier"
 TOKENIZER_FILE = MODEL_DIR / "tokenizer" / "tokenizer.json"
 ARTIFACT_FILE = "model.keras"
 LABELS = ["ham", "spam"]
+# The label whose probability the network's single sigmoid output is: recorded in the model card
+# (details.positive_label), so that serving never has to assume it.
+POSITIVE_LABEL = "spam"
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def train_and_evaluate(
     if train.empty or test.empty or train["label"].nunique() < 2:
         raise ValueError("the training frame is too small: both splits need both labels")
     keras.utils.set_random_seed(hp.seed)
-    x, y = as_matrix(train["features"]), (train["label"] == "spam").to_numpy(np.float32)
+    x, y = as_matrix(train["features"]), (train["label"] == POSITIVE_LABEL).to_numpy(np.float32)
     x_fit, x_val, y_fit, y_val = train_test_split(
         x, y, test_size=hp.validation_fraction, random_state=hp.seed, stratify=y
     )
@@ -184,6 +187,7 @@ def save_model(
             "tensorflow-cpu", "keras", "scikit-learn", "pandas", "numpy", "feast"
         ),
         details={
+            "positive_label": POSITIVE_LABEL,
             "tokenizer": {
                 "file": os.path.relpath(tokenizer_file, folder),
                 "sha256": file_sha256(tokenizer_file),
