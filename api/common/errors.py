@@ -23,11 +23,19 @@ class ApiError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
+        self.headers = headers
         self.extra = extra
 
 
@@ -51,6 +59,11 @@ class PayloadTooLargeError(ApiError):
     code = "payload_too_large"
 
 
+class TooManyRequestsError(ApiError):
+    status_code = 429
+    code = "rate_limited"
+
+
 class ServiceUnavailableError(ApiError):
     status_code = 503
     code = "service_unavailable"
@@ -68,7 +81,9 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 async def api_error_handler(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiError)
     return JSONResponse(
-        error_body(error.code, error.message, **error.extra), status_code=error.status_code
+        error_body(error.code, error.message, **error.extra),
+        status_code=error.status_code,
+        headers=error.headers,
     )
 
 

@@ -17,6 +17,7 @@ from api.common.openapi import adjust_openapi
 from api.model_serving.metrics import ServingMetrics
 from api.model_serving.models.catalog import MODEL_CATALOG, load_model
 from api.model_serving.openapi import exact_openapi
+from api.model_serving.rate_limit import CallerRateLimit
 from api.model_serving.routers.model_router import add_model_routes
 from api.model_serving.routers.service_router import (
     add_service_routes,
@@ -104,6 +105,9 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limit = (
+        CallerRateLimit(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
+    )
     install_error_handlers(app)
     app.add_exception_handler(StarletteHTTPException, unknown_version_handler(versions))
     app.add_middleware(

@@ -26,6 +26,11 @@ class ModelServingSettings(ServiceSettings):
         description="Call-log rows (and cache entries) kept in memory while storage is down; "
         "beyond that the oldest are dropped and counted.",
     )
+    rate_limit_per_minute: int = Field(
+        default=0,
+        ge=0,
+        description="Model calls a caller may make in any minute before a 429; 0 = no limit.",
+    )
     prediction_cache_memory_items: int = Field(
         default=10_000, ge=0, description="Results kept in memory in front of storage; 0 = off."
     )

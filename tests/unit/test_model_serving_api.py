@@ -613,3 +613,34 @@ async def test_a_405_names_every_method_of_the_path(client: httpx.AsyncClient) -
     answer = await client.put("/model/v1/text_to_prediction")
     assert answer.status_code == 405
     assert answer.headers["allow"] == "POST"
+
+
+# --- the per-caller rate limit --------------------------------------------------------------
+
+
+async def test_no_rate_limit_by_default(client: httpx.AsyncClient) -> None:
+    for n in range(30):
+        answer = await post(client, "/model/v1/text_to_prediction", {"text": f"call {n}"})
+        assert answer.status_code == 200
+
+
+async def test_a_caller_over_its_limit_gets_a_429_with_retry_after(
+    tmp_path: Path, models_dir: Path
+) -> None:
+    settings = make_settings(tmp_path, models_dir, rate_limit_per_minute=3)
+    await initialise_sqlite(settings)
+    app = create_app(settings)
+    async with running(app, client=("198.51.100.7", 4000)) as busy:
+        for n in range(3):
+            answer = await post(busy, "/model/v1/text_to_features", {"text": f"call {n}"})
+            assert answer.status_code == 200
+        refused = await post(busy, "/model/v1/text_to_prediction", {"text": "one more"})
+        assert refused.status_code == 429
+        assert refused.json()["detail"]["code"] == "rate_limited"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        # Only model calls count, and only this caller is held back.
+        assert (await busy.get("/model/v1/recent_call_log")).status_code == 200
+    async with running(app, client=("198.51.100.8", 4000)) as other:
+        assert (
+            await post(other, "/model/v1/text_to_prediction", {"text": "hi"})
+        ).status_code == 200

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from api.model_serving.metrics import ServingMetrics
+from api.model_serving.rate_limit import CallerRateLimit
 from api.model_serving.storage.interfaces import CacheKey, PredictionCache
 from api.model_serving.storage.memory_front import MemoryFrontedCache
 from api.model_serving.write_behind import WriteBehind
@@ -181,3 +182,24 @@ async def test_write_behind_counts_what_storage_refuses_at_shutdown_as_dropped()
     await writer.close()
     assert writer.pending == 0
     assert metrics.storage_errors.labels("test_dropped")._value.get() == 1
+
+
+def test_the_rate_limit_window_slides() -> None:
+    clock = Clock()
+    limit = CallerRateLimit(2, window_s=60, clock=clock)
+    assert limit.admit("a") is None
+    clock.now += 30
+    assert limit.admit("a") is None
+    assert limit.admit("a") == 30  # the first call leaves the window in 30 s
+    assert limit.admit("b") is None
+    clock.now += 30
+    assert limit.admit("a") is None  # the first call has left it
+    assert limit.admit("a") == 30
+
+
+def test_the_rate_limit_forgets_the_least_recent_callers_beyond_its_bound() -> None:
+    limit = CallerRateLimit(1, max_callers=2, clock=Clock())
+    for caller in ("a", "b", "c"):
+        assert limit.admit(caller) is None
+    assert limit.admit("a") is None  # forgotten: counted afresh
+    assert limit.admit("c") is not None
