@@ -37,7 +37,7 @@ help:
 	@echo "make train  run the training notebooks headless"
 	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
 	@echo "make stack  start every service and the web app, until Ctrl-C (after make demo)"
-	@echo "make bench  benchmark the services (after make demo)"
+	@echo "make bench  benchmark the services, and load them with wrk (after make demo)"
 	@echo "make cassandra        start a local Apache Cassandra node on 127.0.0.1:9042 (Java 17 + Maven)"
 	@echo "make cassandra-stop   stop it (its data stays in local_data/cassandra)"
 	@echo "make clean  remove generated data, models and the feature store's local files"
@@ -126,9 +126,10 @@ test: setup web-setup
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
 
-bench: setup
+bench: setup wrk
 	$(PY) scripts/bench_model_serving.py
 	$(PY) scripts/bench_feature_proxy.py
+	$(PY) scripts/bench_load.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
