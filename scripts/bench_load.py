@@ -118,7 +118,7 @@ def parse_wrk(name: str, output: str) -> WrkResult:
     done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m),", output)
     if done is None:
         raise RuntimeError(f"{name}: wrk printed no result:\n{output}")
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, flags=re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, flags=re.MULTILINE))
     socket = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
