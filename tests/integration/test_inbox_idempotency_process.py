@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from scripts.local_services import free_port, uvicorn_service
-from tests.integration.test_inbox_process import initialise
 from tests.support.fault_proxy import answer_dropping_proxy
+from tests.support.stack import initialise
 
 pytestmark = pytest.mark.integration
 
