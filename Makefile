@@ -29,8 +29,8 @@ export CHROMIUM
 SCREENSHOT_DIR ?= local_data/screenshots
 export SCREENSHOT_DIR
 
-.PHONY: help setup web-setup chromium data features apply train init serve stack demo test bench lint clean \
-	cassandra cassandra-stop cassandra-status images
+.PHONY: help setup web-setup chromium wrk data features apply train init serve stack demo test \
+	bench lint clean cassandra cassandra-stop cassandra-status images
 
 help:
 	@echo "make demo   set up, get the corpus, build features, apply the feature store, train"
@@ -41,7 +41,7 @@ help:
 	@echo "make compare  every v3 candidate over three seeds on the real corpus (~10 min)"
 	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
 	@echo "make stack  start every service and the web app, until Ctrl-C (after make demo)"
-	@echo "make bench  benchmark the services (after make demo)"
+	@echo "make bench  benchmark the services, and load them with wrk (after make demo)"
 	@echo "make images redraw the diagrams in images/ and copy the browser tests' latest screenshots"
 	@echo "make cassandra        start a local Apache Cassandra node on 127.0.0.1:9042 (Java 17 + Maven)"
 	@echo "make cassandra-stop   stop it (its data stays in local_data/cassandra)"
@@ -72,6 +72,17 @@ chromium:
 	else \
 		echo "make: no chromium at $(CHROMIUM); the end-to-end test will be skipped." >&2; \
 		echo "      Install it (sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium." >&2; \
+	fi
+
+# The load bench (make bench) drives the services with Debian's wrk.
+wrk:
+	@if command -v wrk >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing wrk for the load bench"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else \
+		echo "make: wrk is missing; the load bench will be skipped." >&2; \
+		echo "      Install it (sudo apt-get install wrk)." >&2; \
 	fi
 
 data: setup
@@ -129,10 +140,11 @@ test: setup web-setup
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
 
-bench: setup
+bench: setup wrk
 	$(PY) scripts/bench_model_serving.py
 	$(PY) scripts/bench_feature_proxy.py
 	$(PY) scripts/bench_storage.py
+	$(PY) scripts/bench_load.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

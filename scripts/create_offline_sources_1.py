@@ -9,6 +9,7 @@ from its normalised text), which the training notebooks read.
 """
 
 import argparse
+import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ import pyarrow as pa
 
 from analysis import corpus
 from analysis.features1 import Features1Extractor
+from analysis.features1.feature1_extractor import CUE_WORDS_METADATA
 from analysis.offline_sources import (
     SPLITS_FILE,
     features_table,
@@ -38,7 +40,13 @@ def create_sources(dataset: Path, output_dir: Path) -> tuple[Path, Path, int]:
     """Write the features, the labels and the splits; return the paths of the first two and
     the number of messages."""
     frame = corpus.read_frame(dataset)
-    features = features_table(frame, Features1Extractor(), EVENT_TIME_2019, FEATURES1_SCHEMA)
+    extractor = Features1Extractor()
+    features = features_table(frame, extractor, EVENT_TIME_2019, FEATURES1_SCHEMA)
+    # The cue words these features were computed with travel with them: a model trained on
+    # them records these, whatever cue_words.json says by then.
+    features = features.replace_schema_metadata(
+        {CUE_WORDS_METADATA: json.dumps(list(extractor.cue_words))}
+    )
     features_path = write_parquet(features, output_dir / "sms_features1.parquet")
     labels_path = write_parquet(
         labels_table(frame, EVENT_TIME_2019), output_dir / "sms_labels.parquet"

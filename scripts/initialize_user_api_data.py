@@ -1,4 +1,4 @@
-"""Create the inbox table ``smss_by_users`` and load the sample inboxes.
+"""Create the inbox tables (``smss_by_users``, ``sms_idempotency_keys``) and load the samples.
 
     python scripts/initialize_user_api_data.py [--no-samples] [--create-keyspace]
 
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         where = create_cassandra_table(settings, args.create_keyspace, args.replication_factor)
     else:
         where = asyncio.run(create_sqlite_table(settings))
-    print(f"table smss_by_users is ready in {where}")
+    print(f"tables smss_by_users and sms_idempotency_keys are ready in {where}")
     if not args.no_samples:
         per_user = asyncio.run(load(settings))
         print(

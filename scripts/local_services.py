@@ -107,12 +107,17 @@ def local_service(
 
 @contextmanager
 def uvicorn_service(
-    app: str, env: Mapping[str, str], log_dir: Path, port: int | None = None
+    app: str,
+    env: Mapping[str, str],
+    log_dir: Path,
+    port: int | None = None,
+    options: tuple[str, ...] = (),
 ) -> Iterator[Service]:
-    """Run ``uvicorn APP`` on a free loopback port until the block ends."""
+    """Run ``uvicorn APP`` on a free loopback port until the block ends; ``options`` are
+    uvicorn's own (none: as the README starts the services)."""
     port = port or free_port()
     uvicorn = Path(sys.executable).with_name("uvicorn")
-    args = [str(uvicorn), app, "--host", "127.0.0.1", "--port", str(port)]
+    args = [str(uvicorn), app, "--host", "127.0.0.1", "--port", str(port), *options]
     with local_service(app.rsplit(":", 1)[0].rsplit(".", 1)[-1], args, port, env, log_dir) as svc:
         yield svc
 

@@ -20,6 +20,8 @@ from analysis.feature_extractor import FeatureExtractor
 from analysis.text_cleaning import clean_text, words
 
 CUE_WORDS_FILE = Path(__file__).with_name("cue_words.json")
+# The key, in a Parquet file's schema metadata, of the cue words its v1 features were made with.
+CUE_WORDS_METADATA = "sms_spam.cue_words"
 NUM_CUE_WORDS = 7
 
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +23,19 @@ class ApiError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
+        self.headers = headers
         self.extra = extra
 
 
@@ -50,6 +59,11 @@ class PayloadTooLargeError(ApiError):
     code = "payload_too_large"
 
 
+class TooManyRequestsError(ApiError):
+    status_code = 429
+    code = "rate_limited"
+
+
 class ServiceUnavailableError(ApiError):
     status_code = 503
     code = "service_unavailable"
@@ -67,7 +81,9 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 async def api_error_handler(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiError)
     return JSONResponse(
-        error_body(error.code, error.message, **error.extra), status_code=error.status_code
+        error_body(error.code, error.message, **error.extra),
+        status_code=error.status_code,
+        headers=error.headers,
     )
 
 
@@ -91,14 +107,30 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
-async def http_error_handler(_: Request, error: Exception) -> JSONResponse:
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the app's OpenAPI document lists for the request's path. Starlette's own
+    405 names only the first route that matched the path: a path served by a GET route and a
+    POST route got ``Allow: GET``."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern, _, _ = compile_path(template)
+        if pattern.match(request.url.path):
+            methods |= {method.upper() for method in operations if method in _HTTP_METHODS}
+    return ", ".join(sorted(methods))
+
+
+async def http_error_handler(request: Request, error: Exception) -> JSONResponse:
     """FastAPI's and Starlette's HTTP errors (404, 405...) in the common format."""
     assert isinstance(error, StarletteHTTPException)
     code = _HTTP_CODES.get(error.status_code, "http_error")
     message = error.detail if isinstance(error.detail, str) else "request failed"
-    return JSONResponse(
-        error_body(code, message), status_code=error.status_code, headers=error.headers
-    )
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return JSONResponse(error_body(code, message), status_code=error.status_code, headers=headers)
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:

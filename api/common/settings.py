@@ -13,6 +13,7 @@ from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from analysis.paths import PROJECT_ROOT
+from api.common.client_address import normalise_proxies
 
 ENV_FILE = PROJECT_ROOT / ".env"
 LOCAL_DATA_DIR = PROJECT_ROOT / "local_data"
@@ -51,6 +52,7 @@ class HttpServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
 
     cors_allow_origins: CommaList = ["http://localhost:3000", "http://127.0.0.1:3000"]
+    # The proxies whose X-Forwarded-For names the caller (api/common/client_address.py).
     trusted_proxies: CommaList = []
     max_body_bytes: int = 1_000_000
     log_level: str = "INFO"
@@ -58,6 +60,11 @@ class HttpServiceSettings(BaseSettings):
     _split_http = field_validator("cors_allow_origins", "trusted_proxies", mode="before")(
         split_commas
     )
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
+        return normalise_proxies(value)
 
     @model_validator(mode="after")
     def _origins_are_listed(self) -> "HttpServiceSettings":

@@ -6,6 +6,12 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
+# A version-1 UUID of the RFC's variant, written as usual: what ``parse_timeuuid`` accepts and
+# what the APIs document.
+TIMEUUID_PATTERN = (
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-1[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
+)
+
 # UUID v1 counts 100 ns intervals since the Gregorian calendar's start, 1582-10-15.
 _GREGORIAN_EPOCH = datetime(1582, 10, 15, tzinfo=UTC)
 

@@ -14,12 +14,15 @@ What an answer promises:
 - ``503``: the inbox could not store the message; nothing was kept, so send it again;
 - ``4xx``: the message itself was refused; sending it again will not help.
 
-So an accepted message (201 or 202) is never lost, and neither are its features.
+So an accepted message (201 or 202) is never lost, and neither are its features. With an
+``Idempotency-Key``, it is not stored twice either: a repeat gets the first answer back
+(``api/inbox/receipts.py``), and the user-data API stores one message per key.
 """
 
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -35,7 +38,16 @@ from api.common.errors import (
     ServiceUnavailableError,
     UnprocessableError,
 )
+from api.common.idempotency import (
+    REPLAYED_HEADER,
+    IdempotencyConflictError,
+    IdempotencyKeyHeader,
+    key_of,
+    request_digest,
+    reused_key_error,
+)
 from api.common.logging_setup import configure_logging
+from api.common.openapi import document_max_length
 from api.common.service_app import service_app
 from api.inbox.delivery import FeatureDelivery
 from api.inbox.downstream import (
@@ -46,6 +58,7 @@ from api.inbox.downstream import (
     StoredMessage,
 )
 from api.inbox.outbox import Outbox, PendingPush
+from api.inbox.receipts import ReceiptLog, StoredReceipt
 from api.inbox.schemas import IncomingSms, Receipt
 from api.inbox.settings import InboxSettings
 
@@ -66,6 +79,7 @@ def create_app(
         configure_logging(settings.log_level)
         outbox = await Outbox.open(settings.outbox_path)
         try:
+            receipts = await ReceiptLog.open(outbox.database, settings.idempotency_key_ttl_seconds)
             async with httpx.AsyncClient(
                 timeout=settings.downstream_timeout_seconds, transport=transport
             ) as client:
@@ -76,6 +90,7 @@ def create_app(
                     outbox,
                     delivery,
                 )
+                app.state.receipts = receipts
                 waiting = await outbox.count()
                 if waiting:
                     logger.info("%d messages wait for their features to be pushed", waiting)
@@ -99,6 +114,9 @@ def create_app(
         methods=["POST"],
     )
 
+    # Keys whose first request is being served, so that a concurrent repeat is told so.
+    in_flight: set[str] = set()
+
     @app.post(
         "/sms",
         response_model=Receipt,
@@ -106,24 +124,61 @@ def create_app(
         summary="A new message",
         description="Stores the message in the user's inbox and pushes its v2 features. 201: "
         "both done. 202: stored, features queued and pushed as soon as possible. 503: not "
-        "stored, send it again.",
+        "stored, send it again. With an `Idempotency-Key`, a repeat of an accepted request gets "
+        f"its first answer back (with `{REPLAYED_HEADER}: true`), even after a restart, and "
+        "the message is stored once.",
         responses={
             **ERROR_RESPONSES,
             202: {"model": Receipt, "description": "Stored; the features are queued."},
+            409: {"description": "A request with this Idempotency-Key is still being served."},
             502: {"description": "The user-data API answered something unexpected."},
             503: {"description": "The message could not be stored; send it again."},
         },
         tags=["inbox"],
     )
-    async def receive_sms(body: IncomingSms, request: Request) -> JSONResponse:
+    async def receive_sms(
+        body: IncomingSms, request: Request, idempotency_key: IdempotencyKeyHeader = None
+    ) -> JSONResponse:
         if len(body.sms_text) > settings.max_sms_length:
             raise UnprocessableError(
                 f"sms_text has {len(body.sms_text)} characters; the limit is "
                 f"{settings.max_sms_length}",
                 code="text_too_long",
             )
+        key = key_of(idempotency_key)
+        if key is None:
+            # Still a key for the user-data API, so that this request's own second attempt
+            # (when the first answer is lost) cannot store the message twice.
+            accepted = await _accept(request, body, str(uuid.uuid4()))
+            return JSONResponse(accepted.receipt, status_code=accepted.status)
+        receipts: ReceiptLog = request.app.state.receipts
+        digest = request_digest(body.model_dump())
+        earlier = await receipts.get(key)
+        if earlier is not None:
+            if earlier.request_digest != digest:
+                raise reused_key_error()
+            return JSONResponse(
+                earlier.receipt, status_code=earlier.status, headers={REPLAYED_HEADER: "true"}
+            )
+        if key in in_flight:
+            raise IdempotencyConflictError(
+                "a request with this Idempotency-Key is still being served; send it again later"
+            )
+        in_flight.add(key)
+        try:
+            accepted = await _accept(request, body, key)
+            try:
+                await receipts.put(key, accepted)
+            except Exception:  # the message is accepted all the same; a repeat stores it once
+                logger.exception("the receipt of an accepted message was not kept")
+            return JSONResponse(accepted.receipt, status_code=accepted.status)
+        finally:
+            in_flight.discard(key)
+
+    async def _accept(request: Request, body: IncomingSms, key: str) -> StoredReceipt:
+        """Store the message (once per ``key``), then push or queue its features; the answer."""
         state = request.app.state
-        stored = await _store(state.downstream, body)
+        stored = await _store(state.downstream, body, key)
         item = PendingPush(stored.sms_id, body.user_id, body.sms_text, stored.date_sent)
         try:
             pushed = await state.delivery.deliver(item)
@@ -140,10 +195,13 @@ def create_app(
             date_sent=stored.date_sent,
             features="pushed" if pushed else "queued",
         )
-        return JSONResponse(
+        return StoredReceipt(
+            request_digest(body.model_dump()),
+            status.HTTP_201_CREATED if pushed else status.HTTP_202_ACCEPTED,
             receipt.model_dump(mode="json"),
-            status_code=status.HTTP_201_CREATED if pushed else status.HTTP_202_ACCEPTED,
         )
+
+    document_max_length(app, "IncomingSms", "sms_text", settings.max_sms_length)
 
     @app.get(
         "/ready",
@@ -167,9 +225,9 @@ def create_app(
     return app
 
 
-async def _store(downstream: Downstream, body: IncomingSms) -> StoredMessage:
+async def _store(downstream: Downstream, body: IncomingSms, key: str) -> StoredMessage:
     try:
-        return await downstream.store(body)
+        return await downstream.store(body, key)
     except MessageRefusedError as refusal:
         raise _refused(refusal) from refusal
     except DownstreamError as error:

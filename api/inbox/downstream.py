@@ -56,16 +56,23 @@ class Downstream:
         self._feature_server = settings.feature_server_url.rstrip("/")
         self._push_source = settings.push_source_name
 
-    async def store(self, sms: IncomingSms) -> StoredMessage:
-        """Add the message to the user's inbox; its TIMEUUID and date come back."""
-        answer = await self._post(
-            USER_DATA,
-            f"{self._user_data}/sms/{sms.user_id}",
-            {"sender_id": sms.sender_id, "sms_text": sms.sms_text},
-        )
+    async def store(self, sms: IncomingSms, idempotency_key: str) -> StoredMessage:
+        """Add the message to the user's inbox; its TIMEUUID and date come back.
+
+        The user-data API stores a message once per ``idempotency_key``, so a request whose
+        answer was lost (the connection dropped, or no answer in time) is sent again once: if
+        the first one was stored, the answer names that message.
+        """
+        url = f"{self._user_data}/sms/{sms.user_id}"
+        body = {"sender_id": sms.sender_id, "sms_text": sms.sms_text}
+        headers = {"Idempotency-Key": idempotency_key}
+        try:
+            answer = await self._post(USER_DATA, url, body, headers)
+        except DownstreamError:
+            answer = await self._post(USER_DATA, url, body, headers)
         if answer.status_code == 201:
-            body = answer.json()
-            return StoredMessage(body["sms_id"], datetime.fromisoformat(body["date_sent"]))
+            stored = answer.json()
+            return StoredMessage(stored["sms_id"], datetime.fromisoformat(stored["date_sent"]))
         if 400 <= answer.status_code < 500:
             raise MessageRefusedError(answer.status_code, _json_or_text(answer))
         raise _failed(USER_DATA, answer)
@@ -170,9 +177,11 @@ class Downstream:
                 report[service] = f"unreachable: {type(error).__name__}"
         return report
 
-    async def _post(self, service: str, url: str, body: dict[str, Any]) -> httpx.Response:
+    async def _post(
+        self, service: str, url: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         try:
-            return await self._client.post(url, json=body)
+            return await self._client.post(url, json=body, headers=headers)
         except httpx.TimeoutException as error:
             raise DownstreamError(service, "did not answer in time") from error
         except httpx.TransportError as error:

@@ -50,6 +50,11 @@ class Outbox:
         await database.execute_script(SCHEMA)
         return cls(database)
 
+    @property
+    def database(self) -> SqliteDatabase:
+        """The instance's SQLite file, which the receipts share."""
+        return self._db
+
     async def close(self) -> None:
         await self._db.close()
 

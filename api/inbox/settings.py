@@ -21,3 +21,5 @@ class InboxSettings(HttpServiceSettings):
     retry_first_seconds: float = Field(default=1.0, gt=0)
     retry_max_seconds: float = Field(default=300.0, gt=0)
     max_sms_length: int = Field(default=2_000, gt=0)
+    # How long the answer to a POST with an Idempotency-Key is kept for its repeats.
+    idempotency_key_ttl_seconds: int = Field(default=86_400, gt=0)

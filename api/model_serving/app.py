@@ -10,11 +10,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.common.body_limit import BodySizeLimitMiddleware
-from api.common.client_address import parse_networks
+from api.common.client_address import CallerAddressMiddleware
 from api.common.errors import install_error_handlers
 from api.common.logging_setup import configure_logging
+from api.common.openapi import adjust_openapi
 from api.model_serving.metrics import ServingMetrics
 from api.model_serving.models.catalog import MODEL_CATALOG, load_model
+from api.model_serving.openapi import exact_openapi
+from api.model_serving.rate_limit import CallerRateLimit
 from api.model_serving.routers.model_router import add_model_routes
 from api.model_serving.routers.service_router import (
     add_service_routes,
@@ -73,9 +76,14 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
                     settings.cache_ttl_seconds,
                     metrics,
                     flush_s,
+                    settings.storage_max_pending,
                 )
             call_log: WriteBehind[tuple[str, CallRecord]] = WriteBehind(
-                lambda items: storage.call_log.append_many(items), metrics, "call_log", flush_s
+                lambda items: storage.call_log.append_many(items),
+                metrics,
+                "call_log",
+                flush_s,
+                settings.storage_max_pending,
             )
             app.state.service = PredictionService(storage, metrics, cache, call_log)
             logger.info(
@@ -97,7 +105,9 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
+    app.state.rate_limit = (
+        CallerRateLimit(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
+    )
     install_error_handlers(app)
     app.add_exception_handler(StarletteHTTPException, unknown_version_handler(versions))
     app.add_middleware(
@@ -107,7 +117,10 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
         allow_headers=["Content-Type"],
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outermost: every layer inside it sees the caller's address.
+    app.add_middleware(CallerAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     add_service_routes(app.router)
     for version in versions:
         add_model_routes(app.router, version)
+    adjust_openapi(app, exact_openapi(app, settings))
     return app

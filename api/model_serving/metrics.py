@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 # Buckets from 0.5 ms to 2.5 s: a cache hit is around a millisecond, a cold batch far more.
@@ -53,6 +53,27 @@ class ServingMetrics:
             "spam_storage_errors",
             "Storage operations that failed (served without them).",
             ("operation",),
+            registry=self.registry,
+        )
+
+        queue = ("queue",)
+        self.write_behind_pending = Gauge(
+            "spam_write_behind_pending",
+            "Items waiting to be written to storage (call log, cache).",
+            queue,
+            registry=self.registry,
+        )
+        self.write_behind_written = Counter(
+            "spam_write_behind_written",
+            "Items written to storage by write-behind.",
+            queue,
+            registry=self.registry,
+        )
+        self.write_behind_seconds = Histogram(
+            "spam_write_behind_seconds",
+            "Time of one write-behind storage write (one batch).",
+            queue,
+            buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
 

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 FeatureValue = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 _TEXT_EXAMPLE = "I have a dream"
-_FEATURES_EXAMPLE = [0.09090909090909091, 0.0, 0, 0, 0, 0, 0, 0, 0]
 
 
 class _Flags(BaseModel):
@@ -17,10 +16,15 @@ class _Flags(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # Strict: JSON true or false only, not 0, 1 or "yes", which the schema does not allow.
     skip_cache: bool = Field(
-        default=False, description="Compute afresh instead of reading the prediction cache."
+        default=False,
+        strict=True,
+        description="Compute afresh instead of reading the prediction cache.",
     )
-    echo_input: bool = Field(default=False, description="Repeat the input in the response.")
+    echo_input: bool = Field(
+        default=False, strict=True, description="Repeat the input in the response."
+    )
 
 
 class TextInput(_Flags):
@@ -31,9 +35,11 @@ class TextInput(_Flags):
 
 
 class FeaturesInput(_Flags):
+    """Each model version has a subclass of its own, whose documented vector is that model's
+    (its length, the range of each value, an example): see ``api/model_serving/openapi.py``."""
+
     features: list[FeatureValue] = Field(
         description="A feature vector, in the order of the model's `feature_names`.",
-        examples=[_FEATURES_EXAMPLE],
     )
 
     def inputs(self) -> list[Any]:
@@ -50,9 +56,10 @@ class TextBatchInput(_Flags):
 
 
 class FeaturesBatchInput(_Flags):
+    """Subclassed per model version, like ``FeaturesInput``."""
+
     features: list[list[FeatureValue]] = Field(
         description="Feature vectors, each in the order of the model's `feature_names`.",
-        examples=[[_FEATURES_EXAMPLE]],
     )
 
     def inputs(self) -> list[Any]:
@@ -65,7 +72,7 @@ class TopLabel(BaseModel):
 
 
 class FeaturesResult(BaseModel):
-    features: list[Any] = Field(examples=[_FEATURES_EXAMPLE])
+    features: list[Any] = Field(description="The model's feature vector (see its `info`).")
     from_cache: bool
     input: str | None = Field(default=None, description="The input text, with `echo_input`.")
 

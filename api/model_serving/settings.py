@@ -20,6 +20,17 @@ class ModelServingSettings(ServiceSettings):
     storage_flush_seconds: float = Field(
         default=0.05, gt=0, description="Longest wait before call-log and cache writes."
     )
+    storage_max_pending: int = Field(
+        default=100_000,
+        gt=0,
+        description="Call-log rows (and cache entries) kept in memory while storage is down; "
+        "beyond that the oldest are dropped and counted.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=0,
+        ge=0,
+        description="Model calls a caller may make in any minute before a 429; 0 = no limit.",
+    )
     prediction_cache_memory_items: int = Field(
         default=10_000, ge=0, description="Results kept in memory in front of storage; 0 = off."
     )

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from api.common.logging_setup import configure_logging
+from api.common.openapi import document_max_length
 from api.common.service_app import service_app
 from api.user_data.routers.sms_router import router as sms_router
 from api.user_data.settings import UserDataSettings
@@ -42,6 +43,7 @@ def create_app(settings: UserDataSettings | None = None) -> FastAPI:
         methods=["GET", "POST"],
     )
     app.include_router(sms_router)
+    document_max_length(app, "SmsCreate", "sms_text", settings.max_sms_length)
 
     @app.get(
         "/ready",

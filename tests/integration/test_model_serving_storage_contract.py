@@ -172,6 +172,24 @@ async def test_called_at_comes_from_the_timeuuid(storage: ServingStorage) -> Non
     assert stored.called_at == timeuuid_datetime(stored.call_id)
 
 
+async def test_a_batch_of_many_rows_is_kept_whole(storage: ServingStorage) -> None:
+    # More rows than one SQLite statement or one Cassandra batch takes, from one busy caller.
+    entries = [record(text=f"call {n}") for n in range(1234)]
+    await storage.call_log.append_many([("10.0.0.5", entry) for entry in entries])
+    logged = [r async for r in storage.call_log.recent("10.0.0.5", "v1", 2000)]
+    assert sorted(r.call_id for r in logged) == sorted(e.call_id for e in entries)
+
+
+async def test_writing_a_batch_again_does_not_duplicate_it(storage: ServingStorage) -> None:
+    # Write-behind writes a batch again when its first write failed, maybe after part of it
+    # was stored.
+    entries = [("10.0.0.6", record(text=f"call {n}")) for n in range(3)]
+    await storage.call_log.append_many(entries[:2])
+    await storage.call_log.append_many(entries)
+    logged = [r async for r in storage.call_log.recent("10.0.0.6", "v1", 10)]
+    assert len(logged) == 3
+
+
 async def test_cassandra_prepares_its_statements_once_when_it_opens(
     cassandra_keyspace: CassandraConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:

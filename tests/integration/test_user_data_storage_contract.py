@@ -19,6 +19,7 @@ from tests.support.cassandra_backend import CassandraTarget
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
 START = datetime(2019, 3, 1, tzinfo=UTC)
+KEY_TTL_S = 1
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +33,16 @@ def cassandra_keyspace(cassandra_cluster: CassandraTarget) -> Iterator[Cassandra
 @pytest.fixture(params=["sqlite", "cassandra"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[InboxStore]:
     if request.param == "sqlite":
-        sqlite = await SqliteInboxStore.open(tmp_path / "inbox.db")
+        sqlite = await SqliteInboxStore.open(tmp_path / "inbox.db", KEY_TTL_S)
         await sqlite.create_schema()
         opened: InboxStore = sqlite
     else:
         config = request.getfixturevalue("cassandra_keyspace")
         session = cassandra.connect(config, config.keyspace)
-        session.execute("TRUNCATE smss_by_users")
+        for table in ("smss_by_users", "sms_idempotency_keys"):
+            session.execute(f"TRUNCATE {table}")
         cassandra.shutdown(session)
-        opened = await CassandraInboxStore.open(config)
+        opened = await CassandraInboxStore.open(config, KEY_TTL_S)
     try:
         yield opened
     finally:
@@ -141,6 +143,28 @@ async def test_a_forged_page_token_is_refused(store: InboxStore) -> None:
             await store.page("fiona", 2, token)
 
 
+async def test_an_idempotency_key_names_the_first_message_only(store: InboxStore) -> None:
+    first, second = new_timeuuid(), new_timeuuid()
+    assert await store.claim_key("fiona", "key-1", first, "digest-a") == (first, "digest-a")
+    assert await store.claim_key("fiona", "key-1", second, "digest-b") == (first, "digest-a")
+    # Keys are per user.
+    assert await store.claim_key("max", "key-1", second, "digest-b") == (second, "digest-b")
+
+
+async def test_concurrent_claims_of_a_key_agree(store: InboxStore) -> None:
+    ids = [new_timeuuid() for _ in range(8)]
+    answers = await asyncio.gather(*(store.claim_key("otto", "key-2", i, "d") for i in ids))
+    assert len(set(answers)) == 1
+    assert answers[0][0] in ids
+
+
+async def test_an_idempotency_key_expires(store: InboxStore) -> None:
+    first, second = new_timeuuid(), new_timeuuid()
+    await store.claim_key("rosa", "key-3", first, "d")
+    await asyncio.sleep(KEY_TTL_S + 1.1)
+    assert await store.claim_key("rosa", "key-3", second, "d") == (second, "d")
+
+
 async def test_cassandra_prepares_its_statements_once_when_it_opens(
     cassandra_keyspace: CassandraConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -161,6 +185,8 @@ async def test_cassandra_prepares_its_statements_once_when_it_opens(
             assert await store.get("prep", message.sms_id) == message
             page = await store.page("prep", 2)
             assert page.messages[0] == message
+            claimed = await store.claim_key("prep", f"key-{minute}", message.sms_id, "d")
+            assert claimed == (message.sms_id, "d")
             await store.ping()
     finally:
         await store.close()

@@ -28,7 +28,7 @@ def train_v1(corpus_csv: Path, models_dir: Path) -> Path:
     splits = corpus_splits(corpus.read_frame(corpus_csv))
     trained = model1.train_and_evaluate(frame, list(Features1Extractor().feature_names), splits)
     folder = models_dir / "model1_2019"
-    model1.save_model(trained, folder)
+    model1.save_model(trained, folder, list(Features1Extractor().cue_words))
     return folder
 
 

@@ -35,6 +35,9 @@ class FakeNetwork:
     def __init__(self) -> None:
         self.calls: dict[str, list[dict[str, Any]]] = {"store": [], "features": [], "push": []}
         self.failures: dict[str, httpx.Response | Exception] = {}
+        # The user-data API's messages, one per (user, Idempotency-Key), as it stores them.
+        self.messages: dict[tuple[str, str | None], httpx.Response] = {}
+        self.answers_to_lose = 0  # store answers lost after the message was stored
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         url = str(request.url)
@@ -42,7 +45,14 @@ class FakeNetwork:
             return self._answer("health:" + url.rsplit("/", 1)[0], httpx.Response(200))
         body = json.loads(request.content)
         if url.startswith(f"{USERS}/sms/"):
-            return self._call("store", body, self._stored(url.rsplit("/", 1)[1], body))
+            user_id, key = url.rsplit("/", 1)[1], request.headers.get("Idempotency-Key")
+            answer = self._call("store", body, self.messages.get((user_id, key)))
+            if answer is None:
+                answer = self.messages[user_id, key] = self._stored(user_id, body)
+            if self.answers_to_lose:
+                self.answers_to_lose -= 1
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+            return answer
         if url == f"{MODELS}/model/v2/text_to_features":
             return self._call(
                 "features",
@@ -65,11 +75,11 @@ class FakeNetwork:
             },
         )
 
-    def _call(self, kind: str, body: dict[str, Any], success: httpx.Response) -> httpx.Response:
+    def _call(self, kind: str, body: dict[str, Any], success: Any) -> Any:
         self.calls[kind].append(body)
         return self._answer(kind, success)
 
-    def _answer(self, kind: str, success: httpx.Response) -> httpx.Response:
+    def _answer(self, kind: str, success: Any) -> Any:
         failure = self.failures.get(kind)
         if isinstance(failure, Exception):
             raise failure
@@ -305,3 +315,89 @@ async def test_pushed_timestamps_share_one_format_even_on_a_whole_second(
         "2019-03-18T21:09:00.000000+00:00",
         "2021-03-01T08:00:00.250000+00:00",
     ]
+
+
+# --- Idempotency-Key ------------------------------------------------------------------------
+
+KEY = {"Idempotency-Key": "0f8fad5b-d9cb-469f-a165-70867728950e"}
+
+
+@pytest.mark.parametrize("features", ["pushed", "queued"])
+async def test_a_repeat_with_its_idempotency_key_gets_the_first_answer(
+    client: httpx.AsyncClient, network: FakeNetwork, features: str
+) -> None:
+    if features == "queued":
+        network.failures["push"] = httpx.ConnectError("feature server down")
+    first = await client.post("/sms", json=MESSAGE, headers=KEY)
+    again = await client.post("/sms", json=MESSAGE, headers=KEY)
+    assert first.status_code == again.status_code == (201 if features == "pushed" else 202)
+    assert again.json() == first.json()
+    assert again.json()["features"] == features
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert len(network.messages) == 1
+    assert len(network.calls["store"]) == len(network.calls["features"]) == 1
+
+
+async def test_an_idempotency_key_reused_for_another_message_is_refused(
+    client: httpx.AsyncClient, network: FakeNetwork
+) -> None:
+    await client.post("/sms", json=MESSAGE, headers=KEY)
+    other = await client.post("/sms", json={**MESSAGE, "sms_text": "Something else"}, headers=KEY)
+    assert other.status_code == 409
+    assert other.json()["detail"]["code"] == "idempotency_key_reused"
+    assert len(network.messages) == 1
+
+
+async def test_the_first_answer_is_kept_across_a_restart(
+    tmp_path: Path, network: FakeNetwork
+) -> None:
+    settings = make_settings(tmp_path)
+    async with running(create_app(settings, httpx.MockTransport(network), False)) as http:
+        first = await http.post("/sms", json=MESSAGE, headers=KEY)
+    async with running(create_app(settings, httpx.MockTransport(network), False)) as http:
+        again = await http.post("/sms", json=MESSAGE, headers=KEY)
+    assert again.json() == first.json()
+    assert len(network.messages) == 1
+
+
+@pytest.mark.parametrize("headers", [KEY, {}])
+async def test_an_answer_lost_after_the_write_stores_the_message_once(
+    client: httpx.AsyncClient, network: FakeNetwork, headers: dict[str, str]
+) -> None:
+    # The user-data API stores the message, then its answer never arrives: the webhook sends
+    # it again under the same key and gets the stored message back.
+    network.answers_to_lose = 1
+    answer = await client.post("/sms", json=MESSAGE, headers=headers)
+    assert answer.status_code == 201
+    assert len(network.calls["store"]) == 2
+    assert len(network.messages) == 1
+    (stored,) = network.messages.values()
+    assert answer.json()["sms_id"] == stored.json()["sms_id"]
+
+
+async def test_a_repeat_while_the_first_is_served_is_a_409(
+    tmp_path: Path, network: FakeNetwork
+) -> None:
+    storing, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_network(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/sms/"):
+            storing.set()
+            await release.wait()
+        return network(request)
+
+    app = create_app(make_settings(tmp_path), httpx.MockTransport(slow_network), False)
+    async with running(app) as http:
+        first = asyncio.create_task(http.post("/sms", json=MESSAGE, headers=KEY))
+        await storing.wait()
+        repeat = await http.post("/sms", json=MESSAGE, headers=KEY)
+        release.set()
+        assert repeat.status_code == 409
+        assert repeat.json()["detail"]["code"] == "idempotency_key_in_use"
+        assert (await first).status_code == 201
+    assert len(network.messages) == 1
+
+
+async def test_the_specification_has_the_text_limit(client: httpx.AsyncClient) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    assert schemas["IncomingSms"]["properties"]["sms_text"]["maxLength"] == 50

@@ -14,6 +14,8 @@ from training.model1_2019 import model1
 from training.model_card import ModelCard, frame_fingerprint
 from training.sklearn_artifacts import UntrustedArtifactError
 
+CUE_WORDS = list(Features1Extractor().cue_words)
+
 
 @pytest.fixture(scope="module")
 def splits(corpus_csv: Path) -> pd.Series:
@@ -44,7 +46,7 @@ def test_the_test_split_is_the_recorded_one(
 
 
 def test_save_and_load_round_trip(trained: model1.TrainedModel, tmp_path: Path) -> None:
-    card = model1.save_model(trained, tmp_path)
+    card = model1.save_model(trained, tmp_path, CUE_WORDS)
     classifier, loaded = model1.load_model(tmp_path)
     assert loaded == card
     assert loaded.version == "v1"
@@ -53,13 +55,13 @@ def test_save_and_load_round_trip(trained: model1.TrainedModel, tmp_path: Path) 
     assert loaded.labels == ["ham", "spam"]
     assert loaded.time_freeze.isoformat() == "2019-05-05T00:00:00+00:00"
     assert {"scikit-learn", "feast", "python"} <= set(loaded.library_versions)
-    assert loaded.details["cue_words"] == list(Features1Extractor().cue_words)
+    assert loaded.details["cue_words"] == CUE_WORDS
     probe = [[0.5, 0.2, 1, 0, 1, 0, 0, 1, 0]]
     assert (classifier.predict_proba(probe) == trained.classifier.predict_proba(probe)).all()
 
 
 def test_a_tampered_artifact_is_refused(trained: model1.TrainedModel, tmp_path: Path) -> None:
-    card = model1.save_model(trained, tmp_path)
+    card = model1.save_model(trained, tmp_path, CUE_WORDS)
     artifact = tmp_path / card.artifact.file
     artifact.write_bytes(artifact.read_bytes() + b"\0")
     with pytest.raises(UntrustedArtifactError, match="digest"):
@@ -67,7 +69,7 @@ def test_a_tampered_artifact_is_refused(trained: model1.TrainedModel, tmp_path: 
 
 
 def test_model_card_is_plain_json(trained: model1.TrainedModel, tmp_path: Path) -> None:
-    model1.save_model(trained, tmp_path)
+    model1.save_model(trained, tmp_path, CUE_WORDS)
     assert ModelCard.model_validate_json((tmp_path / "metadata.json").read_text()).version == "v1"
 
 

@@ -393,6 +393,47 @@ async def test_forwarded_for_is_honoured_from_a_trusted_proxy(
         assert as_proxy.json() == []
 
 
+async def test_an_address_the_server_took_from_forwarded_for_is_refused(app: FastAPI) -> None:
+    # What uvicorn's own proxy handling leaves for the app: a client address read out of the
+    # request's own X-Forwarded-For. The real peer is unknown, so the request is refused.
+    async with running(app, client=("203.0.113.5", 0)) as client:
+        refused = await client.get(
+            "/model/v1/recent_call_log", headers={"X-Forwarded-For": "203.0.113.5"}
+        )
+        assert refused.status_code == 400
+        assert refused.json()["detail"]["code"] == "forwarded_for_not_trusted"
+        with_port = await client.post(
+            "/model/v1/text_to_prediction",
+            json={"text": HAM},
+            headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.5:4711"},
+        )
+        assert with_port.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("entries", "normalised"),
+    [
+        ("", []),
+        ("10.0.0.1, 10.1.2.3/8", ["10.0.0.1", "10.0.0.0/8"]),
+        ("::1,fd00::/8", ["::1", "fd00::/8"]),
+    ],
+)
+def test_trusted_proxies_are_read_as_uvicorn_reads_them(
+    entries: str, normalised: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", entries)
+    assert ModelServingSettings(_env_file=None).trusted_proxies == normalised
+
+
+@pytest.mark.parametrize("entries", ["*", "proxy.example", "10.0.0.300"])
+def test_trusted_proxies_refuse_what_is_not_an_address(
+    entries: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", entries)
+    with pytest.raises(ValueError, match=r"TRUSTED_PROXIES|does not appear to be"):
+        ModelServingSettings(_env_file=None)
+
+
 # --- bad input ------------------------------------------------------------------------------
 
 
@@ -532,3 +573,74 @@ async def test_openapi_documents_every_route(client: httpx.AsyncClient) -> None:
     schemas = spec["components"]["schemas"]
     assert schemas["TextInput"]["properties"]["text"]["examples"] == [HAM]
     assert "/model/v1/text_to_prediction/batch" in spec["paths"]
+
+
+# --- what the specification promises, found by fuzzing (tests/integration/test_api_fuzzing.py) --
+
+
+@pytest.mark.parametrize(
+    "flags", [{"echo_input": 0}, {"skip_cache": 1}, {"echo_input": "true"}, {"skip_cache": None}]
+)
+async def test_flags_are_json_booleans_only(client: httpx.AsyncClient, flags: dict) -> None:
+    answer = await post(client, "/model/v1/text_to_prediction", {"text": HAM, **flags})
+    assert answer.status_code == 422
+    assert answer.json()["detail"]["code"] == "invalid_request"
+
+
+async def test_the_specification_has_the_limits_the_routes_enforce(
+    client: httpx.AsyncClient, settings: ModelServingSettings
+) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    assert schemas["TextInput"]["properties"]["text"]["maxLength"] == settings.max_text_length
+    texts = schemas["TextBatchInput"]["properties"]["texts"]
+    assert (texts["minItems"], texts["maxItems"]) == (1, settings.max_batch_size)
+    vector = schemas["FeaturesInputV1"]["properties"]["features"]
+    assert vector["minItems"] == vector["maxItems"] == 9
+    assert vector["examples"] == [V1_FEATURES]
+    assert vector["prefixItems"][0] == {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 1,
+        "title": "cap_r",
+    }
+    assert vector["prefixItems"][2] == {"enum": [0, 1], "title": "cw_scores_0"}
+    # The example the specification gives is one the route accepts.
+    example = await post(client, "/model/v1/features_to_prediction", {"features": V1_FEATURES})
+    assert example.status_code == 200
+
+
+async def test_a_405_names_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    answer = await client.put("/model/v1/text_to_prediction")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "POST"
+
+
+# --- the per-caller rate limit --------------------------------------------------------------
+
+
+async def test_no_rate_limit_by_default(client: httpx.AsyncClient) -> None:
+    for n in range(30):
+        answer = await post(client, "/model/v1/text_to_prediction", {"text": f"call {n}"})
+        assert answer.status_code == 200
+
+
+async def test_a_caller_over_its_limit_gets_a_429_with_retry_after(
+    tmp_path: Path, models_dir: Path
+) -> None:
+    settings = make_settings(tmp_path, models_dir, rate_limit_per_minute=3)
+    await initialise_sqlite(settings)
+    app = create_app(settings)
+    async with running(app, client=("198.51.100.7", 4000)) as busy:
+        for n in range(3):
+            answer = await post(busy, "/model/v1/text_to_features", {"text": f"call {n}"})
+            assert answer.status_code == 200
+        refused = await post(busy, "/model/v1/text_to_prediction", {"text": "one more"})
+        assert refused.status_code == 429
+        assert refused.json()["detail"]["code"] == "rate_limited"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        # Only model calls count, and only this caller is held back.
+        assert (await busy.get("/model/v1/recent_call_log")).status_code == 200
+    async with running(app, client=("198.51.100.8", 4000)) as other:
+        assert (
+            await post(other, "/model/v1/text_to_prediction", {"text": "hi"})
+        ).status_code == 200

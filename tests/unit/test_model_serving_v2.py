@@ -175,3 +175,44 @@ async def test_v3_reads_the_same_features_as_v2_and_is_served_by_configuration_a
         assert v3.json()["top"]["label"] == "spam"
         wrong = await client.post("/model/v3/features_to_prediction", json={"features": [1, 2]})
         assert wrong.status_code == 422
+
+
+async def test_v2_documents_its_own_feature_vector(
+    client: httpx.AsyncClient, tokenizer: SmsTokenizer
+) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    vector = schemas["FeaturesInputV2"]["properties"]["features"]
+    assert vector["minItems"] == vector["maxItems"] == tokenizer.max_seq_length
+    assert vector["items"] == {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": tokenizer.vocabulary_size - 1,
+    }
+    (example,) = vector["examples"]
+    assert len(example) == tokenizer.max_seq_length
+    answer = await client.post("/model/v2/features_to_prediction", json={"features": example})
+    assert answer.status_code == 200
+    batch = schemas["FeaturesBatchInputV2"]["properties"]["features"]
+    assert batch["items"] == {k: vector[k] for k in ("type", "minItems", "maxItems", "items")}
+    assert (batch["minItems"], batch["maxItems"]) == (1, 5)
+
+
+def test_the_label_order_comes_from_the_model_card(models_dir: Path) -> None:
+    import keras
+
+    from api.model_serving.models.keras_tokens import KerasTokenModel
+    from training.model2_2020.model2 import load_tokenizer
+    from training.model_card import ModelCard
+
+    folder = models_dir / "model2_2020" / "classifier"
+    card = ModelCard.load(folder)
+    assert card.details["positive_label"] == "spam"
+    network = keras.saving.load_model(folder / card.artifact.file, compile=False)
+    tokenizer = load_tokenizer(card, folder)
+    served = KerasTokenModel("v2", card, network, tokenizer)
+    reversed_card = card.model_copy(update={"labels": ["spam", "ham"]})
+    reversed_order = KerasTokenModel("v2", reversed_card, network, tokenizer)
+    vectors = served.text_to_features([SPAM, "see you at noon"])
+    as_served, as_reversed = served.predict_proba(vectors), reversed_order.predict_proba(vectors)
+    assert as_reversed[:, 0] == pytest.approx(as_served[:, 1])  # spam, wherever the card puts it
+    assert as_reversed[:, 1] == pytest.approx(as_served[:, 0])

@@ -1,5 +1,6 @@
 """The user-data API in process: the app factory under its lifespan, driven by httpx."""
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,9 +10,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.common.timeuuid import timeuuid_datetime
+from api.common.timeuuid import new_timeuuid, timeuuid_datetime
 from api.user_data.app import create_app
 from api.user_data.settings import UserDataSettings
+from api.user_data.storage.interfaces import PAGE_TOKEN_PATTERN, encode_page_token
 from scripts.initialize_user_api_data import create_sqlite_table, load
 from scripts.sample_inboxes import SAMPLE_MESSAGES
 from tests.support.asgi import running
@@ -108,6 +110,70 @@ async def test_post_then_read_back(client: httpx.AsyncClient) -> None:
     assert newest == sms
 
 
+async def test_a_post_sent_again_with_its_idempotency_key_stores_nothing_twice(
+    client: httpx.AsyncClient,
+) -> None:
+    body = {"sender_id": "max", "sms_text": "Sent once, answered twice"}
+    key = {"Idempotency-Key": "6f1c2f0e-3c1b-4d5e-9a6b-1f2e3d4c5b6a"}
+    first = await client.post("/sms/otto", json=body, headers=key)
+    again = await client.post("/sms/otto", json=body, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # The draft's quoted form names the same key.
+    quoted = await client.post(
+        "/sms/otto", json=body, headers={"Idempotency-Key": f'"{key["Idempotency-Key"]}"'}
+    )
+    assert quoted.json() == first.json()
+    inbox = (await client.get("/sms/otto", params={"limit": 5})).json()["messages"]
+    assert [m["sms_text"] for m in inbox].count(body["sms_text"]) == 1
+    # Without a key, or with another one, the same text is another message.
+    other = await client.post("/sms/otto", json=body, headers={"Idempotency-Key": "another"})
+    assert other.json()["sms_id"] != first.json()["sms_id"]
+
+
+async def test_an_idempotency_key_reused_for_another_body_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    key = {"Idempotency-Key": "key-reused"}
+    await client.post("/sms/otto", json={"sender_id": "max", "sms_text": "one"}, headers=key)
+    reused = await client.post(
+        "/sms/otto", json={"sender_id": "max", "sms_text": "two"}, headers=key
+    )
+    assert reused.status_code == 409
+    assert reused.json()["detail"]["code"] == "idempotency_key_reused"
+
+
+@pytest.mark.parametrize("key", ["", "with space", '"', "x" * 256])
+async def test_a_malformed_idempotency_key_is_a_422(client: httpx.AsyncClient, key: str) -> None:
+    answer = await client.post(
+        "/sms/otto", json={"sender_id": "max", "sms_text": "hi"}, headers={"Idempotency-Key": key}
+    )
+    assert answer.status_code == 422
+    assert answer.json()["detail"]["code"] == "invalid_request"
+
+
+async def test_a_replay_completes_a_message_whose_first_store_failed(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # The key was claimed, then storing the message failed: the retry stores it, once.
+    store = app.state.inbox
+    real_add = store.add
+
+    async def failing_add(*_: Any) -> None:
+        raise ConnectionError("storage is down")
+
+    body, key = {"sender_id": "max", "sms_text": "Half-kept"}, {"Idempotency-Key": "half"}
+    store.add = failing_add
+    assert (await client.post("/sms/otto", json=body, headers=key)).status_code == 503
+    store.add = real_add
+    retried = await client.post("/sms/otto", json=body, headers=key)
+    assert retried.status_code == 201
+    stored = await client.get(f"/sms/otto/{retried.json()['sms_id']}")
+    assert stored.json()["sms_text"] == "Half-kept"
+
+
 async def test_a_message_belongs_to_its_inbox(client: httpx.AsyncClient) -> None:
     sms = (await client.post("/sms/fiona", json={"sender_id": "max", "sms_text": "hi"})).json()
     response = await client.get(f"/sms/max/{sms['sms_id']}")
@@ -118,10 +184,10 @@ async def test_a_message_belongs_to_its_inbox(client: httpx.AsyncClient) -> None
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "code"),
     [
-        ("GET", "/sms/fiona/not-a-uuid", None, 422, "invalid_sms_id"),
-        ("GET", "/sms/fiona/1bb7ddbc-e67c-41f1-af62-02fc00000001", None, 422, "invalid_sms_id"),
+        ("GET", "/sms/fiona/not-a-uuid", None, 422, "invalid_request"),
+        ("GET", "/sms/fiona/1bb7ddbc-e67c-41f1-af62-02fc00000001", None, 422, "invalid_request"),
         ("GET", "/sms/fiona/0cdffe00-49c2-11e9-9f6f-000000000000", None, 404, "sms_not_found"),
-        ("GET", "/sms/fiona?page_token=forged!!", None, 422, "invalid_page_token"),
+        ("GET", "/sms/fiona?page_token=forged!!", None, 422, "invalid_request"),
         ("GET", "/sms/fiona?limit=0", None, 422, "invalid_request"),
         ("GET", "/sms/bad%20user", None, 422, "invalid_request"),
         ("GET", "/sms/" + "u" * 65, None, 422, "invalid_request"),
@@ -218,3 +284,34 @@ def test_sample_inboxes_cover_the_tutorial_users() -> None:
     users = {m[0] for m in SAMPLE_MESSAGES}
     assert {"fiona", "max", "ellen", "otto"} <= users
     assert all(m[2].year == 2019 for m in SAMPLE_MESSAGES)
+
+
+# --- what the specification promises, found by fuzzing (tests/integration/test_api_fuzzing.py) --
+
+
+async def test_any_token_of_the_documented_form_is_accepted(client: httpx.AsyncClient) -> None:
+    # A token names a message to page below; one this API never issued still names one.
+    token = encode_page_token(new_timeuuid())
+    assert re.fullmatch(PAGE_TOKEN_PATTERN, token)
+    answer = await client.get("/sms/fiona", params={"page_token": token})
+    assert answer.status_code == 200
+    assert len(answer.json()["messages"]) == 4  # every sample is older than now
+
+
+async def test_a_timeuuid_in_capitals_is_a_timeuuid(client: httpx.AsyncClient) -> None:
+    stored = (await client.post("/sms/otto", json={"sender_id": "max", "sms_text": "hi"})).json()
+    again = await client.get(f"/sms/otto/{stored['sms_id'].upper()}")
+    assert again.status_code == 200
+
+
+async def test_a_405_names_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    answer = await client.request("OPTIONS", "/sms/fiona")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET, POST"
+
+
+async def test_the_specification_has_the_text_limit(
+    client: httpx.AsyncClient, settings: UserDataSettings
+) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    assert schemas["SmsCreate"]["properties"]["sms_text"]["maxLength"] == settings.max_sms_length

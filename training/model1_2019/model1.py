@@ -4,15 +4,18 @@ The notebook ``train_model_1_2019.ipynb`` walks through these steps; they live h
 cue-word analysis, the tests and the serving API use exactly the same code.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
+from feast import FeatureStore, FileSource
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from analysis.features1 import Features1Extractor
+from analysis.features1.feature1_extractor import CUE_WORDS_METADATA
 from analysis.offline_sources import EVENT_TIMESTAMP
 from analysis.paths import MODELS_DIR
 from analysis.splits import split_frame
@@ -84,8 +87,26 @@ def train_and_evaluate(
     )
 
 
-def save_model(trained: TrainedModel, folder: Path = MODEL_DIR) -> ModelCard:
-    """Write the artifact and its model card to ``folder``."""
+def offline_cue_words(store: FeatureStore) -> list[str]:
+    """The cue words that the v1 features in the offline store were computed with, as their
+    Parquet source records them."""
+    source = store.get_feature_view(FEATURE_VIEW).batch_source
+    if not isinstance(source, FileSource):
+        raise TypeError(f"{FEATURE_VIEW} is not backed by a Parquet file source")
+    path = FileSource.get_uri_for_file_path(store.repo_path, source.path)
+    metadata = pq.read_schema(path).metadata or {}
+    recorded = metadata.get(CUE_WORDS_METADATA.encode())
+    if recorded is None:
+        raise ValueError(
+            f"{path} does not record its cue words; write it again with "
+            "python scripts/create_offline_sources_1.py"
+        )
+    return json.loads(recorded)
+
+
+def save_model(trained: TrainedModel, folder: Path, cue_words: list[str]) -> ModelCard:
+    """Write the artifact and its model card to ``folder``. ``cue_words`` are those the training
+    features were computed with (``offline_cue_words``): serving computes features with them."""
     folder.mkdir(parents=True, exist_ok=True)
     digest = save_sklearn(trained.classifier, folder / ARTIFACT_FILE)
     card = ModelCard(
@@ -102,7 +123,7 @@ def save_model(trained: TrainedModel, folder: Path = MODEL_DIR) -> ModelCard:
         rows=trained.rows,
         training_data_fingerprint=trained.fingerprint,
         library_versions=library_versions("scikit-learn", "skops", "pandas", "numpy", "feast"),
-        details={"cue_words": list(Features1Extractor().cue_words)},
+        details={"cue_words": list(cue_words)},
     )
     card.save(folder)
     return card

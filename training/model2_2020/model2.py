@@ -49,6 +49,9 @@ ARTIFACT_FILE = "model.keras"
 LABELS = ["ham", "spam"]
 DECISION_THRESHOLD = 0.5
 """Spam when its probability is at least this: the model API's top label, the likelier one."""
+# The label whose probability the network's single sigmoid output is: recorded in the model card
+# (details.positive_label), so that serving never has to assume it.
+POSITIVE_LABEL = "spam"
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,9 @@ def train_and_evaluate(
             "the training frame is too small: train, validation and test need both labels"
         )
     keras.utils.set_random_seed(hp.seed)
-    y_fit, y_val = ((part["label"] == "spam").to_numpy(np.float32) for part in (train, validation))
+    y_fit, y_val = (
+        (part["label"] == POSITIVE_LABEL).to_numpy(np.float32) for part in (train, validation)
+    )
     networks = build_networks(
         tokenizer.vocabulary_size,
         tokenizer.max_seq_length,
@@ -235,6 +240,7 @@ def save_model(
             "tensorflow-cpu", "keras", "scikit-learn", "pandas", "numpy", "feast"
         ),
         details={
+            "positive_label": POSITIVE_LABEL,
             "tokenizer": {
                 "file": os.path.relpath(tokenizer_file, folder),
                 "sha256": file_sha256(tokenizer_file),

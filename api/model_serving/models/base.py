@@ -60,6 +60,10 @@ class SpamModel(ABC):
         """Validate one feature vector and return it normalised; raise InvalidFeaturesError."""
 
     @abstractmethod
+    def feature_vector_schema(self) -> dict[str, Any]:
+        """The JSON Schema of exactly the vectors ``check_features`` accepts."""
+
+    @abstractmethod
     def predict_proba(self, vectors: Sequence[Sequence[Any]]) -> np.ndarray:
         """One row of label probabilities (in ``labels`` order) per vector, in one model call."""
 

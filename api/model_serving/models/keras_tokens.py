@@ -34,6 +34,20 @@ from training.model2_2020.model2 import load_tokenizer  # noqa: E402
 from training.sklearn_artifacts import UntrustedArtifactError  # noqa: E402
 
 
+def positive_label(card: ModelCard) -> str:
+    """The label whose probability the network's single output is, as its card records it.
+
+    Cards written before the card recorded it (``details.positive_label``) come from training
+    code that fitted the output to the second of its two labels.
+    """
+    if len(card.labels) != 2:
+        raise ValueError(f"{card.version}: a sigmoid output serves two labels, not {card.labels}")
+    label = card.details.get("positive_label", card.labels[1])
+    if label not in card.labels:
+        raise ValueError(f"{card.version}: positive_label {label!r} is not in {card.labels}")
+    return label
+
+
 class KerasTokenModel(SpamModel):
     """A Keras model that maps padded token ids to the spam probability."""
 
@@ -41,6 +55,7 @@ class KerasTokenModel(SpamModel):
         self, version: str, card: ModelCard, model: keras.Model, tokenizer: SmsTokenizer
     ) -> None:
         super().__init__(version, card, Features2Extractor(tokenizer))
+        self._positive = positive_label(card)
         self._length = tokenizer.max_seq_length
         self._vocabulary_size = tokenizer.vocabulary_size
         signature = [tf.TensorSpec(shape=[None, self._length], dtype=tf.int32)]
@@ -83,11 +98,22 @@ class KerasTokenModel(SpamModel):
             ids.append(int(value))
         return ids
 
+    def feature_vector_schema(self) -> dict[str, Any]:
+        return {
+            "type": "array",
+            "minItems": self._length,
+            "maxItems": self._length,
+            "items": {"type": "integer", "minimum": 0, "maximum": self._vocabulary_size - 1},
+        }
+
     def predict_proba(self, vectors: Sequence[Sequence[Any]]) -> np.ndarray:
         ids = np.asarray(vectors, dtype=np.int32).reshape(-1, self._length)
         rows = len(ids)
         bucket = 1 << max(rows - 1, 0).bit_length()  # the next power of two
         if bucket > rows:
             ids = np.concatenate([ids, np.zeros((bucket - rows, self._length), np.int32)])
-        spam = self._infer(tf.constant(ids)).numpy().reshape(-1)[:rows]
-        return np.column_stack([1.0 - spam, spam])
+        positive = self._infer(tf.constant(ids)).numpy().reshape(-1)[:rows]
+        # One column per label, in the card's order: the sigmoid's for its positive label.
+        return np.column_stack(
+            [positive if label == self._positive else 1.0 - positive for label in self.labels]
+        )

@@ -50,5 +50,19 @@ class SklearnFeatures1Model(SpamModel):
                 checked.append(number)
         return checked
 
+    def feature_vector_schema(self) -> dict[str, Any]:
+        names = self.card.feature_names
+        return {
+            "type": "array",
+            "minItems": len(names),
+            "maxItems": len(names),
+            "prefixItems": [
+                {"enum": [0, 1], "title": name}
+                if name.startswith("cw_scores_")
+                else {"type": "number", "minimum": 0, "maximum": 1, "title": name}
+                for name in names
+            ],
+        }
+
     def predict_proba(self, vectors: Sequence[Sequence[Any]]) -> np.ndarray:
         return self._classifier.predict_proba(np.asarray(vectors, dtype=float))

@@ -25,10 +25,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, create_model
 
 from api.common.client_address import caller_id
-from api.common.errors import ERROR_RESPONSES, ServiceUnavailableError, UnprocessableError
+from api.common.errors import (
+    ERROR_RESPONSES,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    UnprocessableError,
+)
 from api.model_serving.models.base import InvalidFeaturesError, SpamModel
+from api.model_serving.openapi import features_input_name
+from api.model_serving.rate_limit import CallerRateLimit
 from api.model_serving.schemas import (
     CallLogEntry,
     FeaturesBatchInput,
@@ -49,6 +57,16 @@ from api.model_serving.serving import (
 )
 from api.model_serving.settings import ModelServingSettings
 from training.model_card import ModelCard
+
+# A model call may also be refused by the per-caller limit (RATE_LIMIT_PER_MINUTE).
+MODEL_CALL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    429: {
+        "description": "The caller made RATE_LIMIT_PER_MINUTE calls in the last minute; "
+        "`Retry-After` says how many seconds to wait.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
+}
 
 TEXT_TO_FEATURES = "text_to_features"
 FEATURES_TO_PREDICTION = "features_to_prediction"
@@ -105,6 +123,7 @@ class Call:
     service: PredictionService
     settings: ModelServingSettings
     caller: str
+    rate_limit: CallerRateLimit | None
 
 
 def _texts(call: Call, texts: list[str]) -> list[str]:
@@ -182,7 +201,8 @@ def add_model_routes(router: APIRouter, version: str) -> None:
             model=state.models[version],
             service=state.service,
             settings=state.settings,
-            caller=caller_id(request, state.trusted_proxies),
+            caller=caller_id(request),
+            rate_limit=state.rate_limit,
         )
 
     async def run(
@@ -190,6 +210,14 @@ def add_model_routes(router: APIRouter, version: str) -> None:
     ) -> list[dict[str, Any]]:
         inputs = body.inputs()
         model_inputs = operation.prepare(call, inputs)
+        if call.rate_limit is not None:
+            wait_s = call.rate_limit.admit(call.caller)
+            if wait_s is not None:
+                raise TooManyRequestsError(
+                    f"more than {call.settings.rate_limit_per_minute} calls in a minute; "
+                    f"send again in {wait_s} s",
+                    headers={"Retry-After": str(wait_s)},
+                )
         with call.service.metrics.route(version, operation.endpoint).latency.time():
             items = await call.service.run(
                 endpoint=operation.endpoint,
@@ -202,7 +230,18 @@ def add_model_routes(router: APIRouter, version: str) -> None:
             )
         return _echo(items, inputs, body.echo_input)
 
+    # This version's own request models for feature vectors, documented with its vector.
+    own_models: dict[type[BaseModel], type[BaseModel]] = {
+        FeaturesInput: create_model(features_input_name(version), __base__=FeaturesInput),
+        FeaturesBatchInput: create_model(
+            features_input_name(version, batch=True), __base__=FeaturesBatchInput
+        ),
+    }
+
     def add_routes(operation: Operation) -> None:
+        single_input = own_models.get(operation.single_input, operation.single_input)
+        batch_input = own_models.get(operation.batch_input, operation.batch_input)
+
         @router.post(
             f"{prefix}/{operation.endpoint}",
             response_model=operation.single_result,
@@ -210,10 +249,10 @@ def add_model_routes(router: APIRouter, version: str) -> None:
             description=f"Model {version}. {operation.description}",
             name=f"{operation.endpoint}_{version}",
             tags=tags,
-            responses=ERROR_RESPONSES,
+            responses=MODEL_CALL_RESPONSES,
         )
         async def single(
-            body: operation.single_input,  # type: ignore[name-defined]
+            body: single_input,  # type: ignore[valid-type]
             request: Request,
             background: BackgroundTasks,
         ) -> JSONResponse:
@@ -228,10 +267,10 @@ def add_model_routes(router: APIRouter, version: str) -> None:
             "items come from the cache, and all the novel ones go to the model in one call.",
             name=f"{operation.endpoint}_batch_{version}",
             tags=tags,
-            responses=ERROR_RESPONSES,
+            responses=MODEL_CALL_RESPONSES,
         )
         async def batch(
-            body: operation.batch_input,  # type: ignore[name-defined]
+            body: batch_input,  # type: ignore[valid-type]
             request: Request,
             background: BackgroundTasks,
         ) -> JSONResponse:

@@ -7,6 +7,7 @@ once and to the shared store by write-behind, in batches, so a miss pays for no 
 either. The shared store still serves other instances and survives restarts.
 """
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -14,6 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from api.model_serving.metrics import ServingMetrics
 from api.model_serving.storage.interfaces import CacheKey, PredictionCache
 from api.model_serving.write_behind import WriteBehind
+
+logger = logging.getLogger(__name__)
 
 
 class MemoryFrontedCache(PredictionCache):
@@ -26,6 +29,7 @@ class MemoryFrontedCache(PredictionCache):
         ttl_s: float,
         metrics: ServingMetrics,
         flush_delay_s: float = 0.05,
+        max_pending: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backend = backend
@@ -33,8 +37,13 @@ class MemoryFrontedCache(PredictionCache):
         self._ttl_s = ttl_s
         self._clock = clock
         self._entries: OrderedDict[CacheKey, tuple[float, str]] = OrderedDict()
+        self._read_errors = metrics.storage_errors.labels("cache_read")
         self._writes: WriteBehind[tuple[CacheKey, str]] = WriteBehind(
-            lambda items: backend.put_many(dict(items)), metrics, "cache", flush_delay_s
+            lambda items: backend.put_many(dict(items)),
+            metrics,
+            "cache",
+            flush_delay_s,
+            max_pending,
         )
 
     def _remember(self, key: CacheKey, payload: str, expires_at: float) -> None:
@@ -55,7 +64,13 @@ class MemoryFrontedCache(PredictionCache):
             else:
                 missing.append(key)
         if missing:
-            from_backend = await self.backend.get_many(missing)
+            try:
+                from_backend = await self.backend.get_many(missing)
+            except Exception:
+                # The hits found in memory still stand; only the rest is computed afresh.
+                logger.warning("prediction cache read failed; serving without it", exc_info=True)
+                self._read_errors.inc()
+                return found
             # The backend does not say how long its entries have left; remember them for at
             # most a full TTL from now, which the backend's own expiry bounds in turn.
             for key, payload in from_backend.items():

@@ -52,6 +52,30 @@ INLINE_LOOKUPS = 8
 # Expired rows are invisible to reads at once; they are deleted in bulk every so many writes.
 _PURGE_EVERY_WRITES = 500
 
+# Rows per INSERT statement. The sqlite3 module releases the GIL around every statement it steps,
+# and under load the event loop holds the GIL: a writer thread that steps once per row (as
+# ``executemany`` does) waits for the GIL once per row, and fell behind the requests it records.
+# One statement per few hundred rows waits once for all of them (the rates are measured by
+# ``make bench``). 500 rows of 10 columns stay far below SQLite's limit of 32,766 variables.
+_ROWS_PER_STATEMENT = 500
+
+
+def _insert_rows(
+    connection: sqlite3.Connection, insert: str, columns: int, rows: Sequence[tuple]
+) -> None:
+    """``insert`` ("INSERT ... INTO table") for every row, a few hundred rows per statement, in
+    one transaction."""
+    placeholders = "(" + ", ".join("?" * columns) + ")"
+    with connection:
+        connection.execute("BEGIN")
+        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+            part = rows[start : start + _ROWS_PER_STATEMENT]
+            connection.execute(
+                f"{insert} VALUES {', '.join([placeholders] * len(part))}",
+                [value for row in part for value in row],
+            )
+
+
 Clock = Callable[[], float]
 
 
@@ -99,13 +123,12 @@ class SqlitePredictionCache(PredictionCache):
 
     async def put_many(self, entries: Mapping[CacheKey, str]) -> None:
         now = self._clock()
-        rows = [(*_key_values(key), payload, now + self._ttl_s) for key, payload in entries.items()]
+        items = list(entries.items())
 
         def write(connection: sqlite3.Connection) -> None:
-            with connection:
-                connection.executemany(
-                    "INSERT OR REPLACE INTO prediction_cache VALUES (?, ?, ?, ?, ?, ?)", rows
-                )
+            expires_at = now + self._ttl_s
+            rows = [(*_key_values(key), payload, expires_at) for key, payload in items]
+            _insert_rows(connection, "INSERT OR REPLACE INTO prediction_cache", 6, rows)
             self._purger.after_write(connection, now)
 
         await self._db.run(write)
@@ -120,27 +143,26 @@ class SqliteCallLog(CallLog):
 
     async def append_many(self, entries: Sequence[tuple[str, CallRecord]]) -> None:
         now = self._clock()
-        rows = [
-            (
-                caller_id,
-                int(record.called_at.timestamp() * 1_000_000),
-                str(record.call_id),
-                record.endpoint,
-                record.model_version,
-                record.input,
-                record.output,
-                record.items,
-                record.from_cache,
-                now + self._ttl_s,
-            )
-            for caller_id, record in entries
-        ]
 
         def write(connection: sqlite3.Connection) -> None:
-            with connection:
-                connection.executemany(
-                    "INSERT INTO call_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            expires_at = now + self._ttl_s
+            rows = [
+                (
+                    caller_id,
+                    int(record.called_at.timestamp() * 1_000_000),
+                    str(record.call_id),
+                    record.endpoint,
+                    record.model_version,
+                    record.input,
+                    record.output,
+                    record.items,
+                    record.from_cache,
+                    expires_at,
                 )
+                for caller_id, record in entries
+            ]
+            # OR REPLACE: a batch written again after a failure does not fail on its own rows.
+            _insert_rows(connection, "INSERT OR REPLACE INTO call_log", 10, rows)
             self._purger.after_write(connection, now)
 
         await self._db.run(write)

@@ -3,7 +3,7 @@
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api.common.errors import (
     ERROR_RESPONSES,
@@ -11,7 +11,15 @@ from api.common.errors import (
     ServiceUnavailableError,
     UnprocessableError,
 )
-from api.common.timeuuid import new_timeuuid, parse_timeuuid
+from api.common.idempotency import (
+    REPLAYED_HEADER,
+    IdempotencyConflictError,
+    IdempotencyKeyHeader,
+    key_of,
+    request_digest,
+    reused_key_error,
+)
+from api.common.timeuuid import TIMEUUID_PATTERN, new_timeuuid, parse_timeuuid
 from api.user_data.schemas import (
     USER_ID_PATTERN,
     InboxPublic,
@@ -19,7 +27,12 @@ from api.user_data.schemas import (
     SmsPublic,
 )
 from api.user_data.settings import UserDataSettings
-from api.user_data.storage.interfaces import InboxStore, InvalidPageTokenError, StoredSms
+from api.user_data.storage.interfaces import (
+    PAGE_TOKEN_PATTERN,
+    InboxStore,
+    InvalidPageTokenError,
+    StoredSms,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +73,8 @@ async def get_inbox(
     user_id: UserIdPath,
     limit: Annotated[int | None, Query(gt=0, description="Messages per page.")] = None,
     page_token: Annotated[
-        str | None, Query(max_length=64, description="From the previous page.")
+        str | None,
+        Query(pattern=PAGE_TOKEN_PATTERN, description="The `next_page_token` of the page before."),
     ] = None,
 ) -> InboxPublic:
     settings = _settings(request)
@@ -85,7 +99,13 @@ async def get_inbox(
     summary="One message",
     description="A message of a user's inbox by its id (a TIMEUUID).",
 )
-async def get_sms(request: Request, user_id: UserIdPath, sms_id: str) -> SmsPublic:
+async def get_sms(
+    request: Request,
+    user_id: UserIdPath,
+    sms_id: Annotated[
+        str, Path(pattern=TIMEUUID_PATTERN, description="A time-based UUID (version 1).")
+    ],
+) -> SmsPublic:
     try:
         wanted = parse_timeuuid(sms_id)
     except ValueError as error:
@@ -108,19 +128,44 @@ async def get_sms(request: Request, user_id: UserIdPath, sms_id: str) -> SmsPubl
     status_code=status.HTTP_201_CREATED,
     summary="Add a message",
     description="Stores a message in a user's inbox under a new TIMEUUID; `date_sent` is now. "
-    "201 means the message is stored: a storage failure is a 503 and nothing is kept.",
-    responses={503: {"description": "The inbox store is unavailable; retry later."}},
+    "201 means the message is stored: a storage failure is a 503 and nothing is kept. With an "
+    "`Idempotency-Key`, sending the same request again answers with the message it stored "
+    f"(and `{REPLAYED_HEADER}: true`) instead of storing it twice.",
+    responses={
+        409: {"description": "The Idempotency-Key was used before for another message."},
+        503: {"description": "The inbox store is unavailable; retry later."},
+    },
 )
-async def add_sms(request: Request, user_id: UserIdPath, body: SmsCreate) -> SmsPublic:
+async def add_sms(
+    request: Request,
+    response: Response,
+    user_id: UserIdPath,
+    body: SmsCreate,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> SmsPublic:
     settings = _settings(request)
     if len(body.sms_text) > settings.max_sms_length:
         raise UnprocessableError(
             f"sms_text has {len(body.sms_text)} characters; the limit is {settings.max_sms_length}",
             code="text_too_long",
         )
+    store = _store(request)
     sms = StoredSms(user_id, new_timeuuid(), body.sender_id, body.sms_text)
+    key = key_of(idempotency_key)
     try:
-        await _store(request).add(sms)
+        if key is not None:
+            digest = request_digest(body.model_dump())
+            claimed_id, claimed_digest = await store.claim_key(user_id, key, sms.sms_id, digest)
+            if claimed_digest != digest:
+                raise reused_key_error()
+            if claimed_id != sms.sms_id:
+                response.headers[REPLAYED_HEADER] = "true"
+                sms = StoredSms(user_id, claimed_id, body.sender_id, body.sms_text)
+        # Stored again on a replay too: that completes a first request that claimed its key
+        # but failed before the message was stored, and rewrites the same row otherwise.
+        await store.add(sms)
+    except IdempotencyConflictError:
+        raise
     except Exception as error:
         logger.exception("storing a message failed")
         raise ServiceUnavailableError("the inbox store is unavailable; retry later") from error

@@ -20,12 +20,26 @@ def schema(keyspace: str) -> tuple[str, ...]:
             sms_text text,
             PRIMARY KEY ((user_id), sms_id)
         ) WITH CLUSTERING ORDER BY (sms_id DESC)""",
+        f"""CREATE TABLE IF NOT EXISTS {keyspace}.sms_idempotency_keys (
+            user_id text,
+            idempotency_key text,
+            sms_id timeuuid,
+            request_digest text,
+            PRIMARY KEY ((user_id, idempotency_key))
+        ) WITH default_time_to_live = 86400""",
     )
 
 
 class CassandraInboxStore(InboxStore):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, key_ttl_s: int = 86_400) -> None:
         self._session = session
+        self._key_ttl_s = key_ttl_s
+        # A lightweight transaction: of two concurrent claims of a key, exactly one applies,
+        # and the other reads the winner's row in the answer.
+        self._claim = session.prepare(
+            "INSERT INTO sms_idempotency_keys (user_id, idempotency_key, sms_id, request_digest)"
+            " VALUES (?, ?, ?, ?) IF NOT EXISTS USING TTL ?"
+        )
         self._insert = session.prepare(
             "INSERT INTO smss_by_users (user_id, sms_id, sender_id, sms_text) VALUES (?, ?, ?, ?)"
         )
@@ -44,11 +58,11 @@ class CassandraInboxStore(InboxStore):
         self._ping = session.prepare("SELECT user_id FROM smss_by_users LIMIT 1")
 
     @classmethod
-    async def open(cls, config: CassandraConfig) -> "CassandraInboxStore":
+    async def open(cls, config: CassandraConfig, key_ttl_s: int = 86_400) -> "CassandraInboxStore":
         def connect_and_prepare() -> "CassandraInboxStore":
             session = cassandra.connect(config, config.keyspace)
             try:
-                return cls(session)
+                return cls(session, key_ttl_s)
             except Exception as error:
                 cassandra.shutdown(session)
                 raise RuntimeError(
@@ -62,6 +76,17 @@ class CassandraInboxStore(InboxStore):
         await cassandra.execute(
             self._session, self._insert, (sms.user_id, sms.sms_id, sms.sender_id, sms.sms_text)
         )
+
+    async def claim_key(
+        self, user_id: str, key: str, sms_id: UUID, request_digest: str
+    ) -> tuple[UUID, str]:
+        rows = await cassandra.execute(
+            self._session, self._claim, (user_id, key, sms_id, request_digest, self._key_ttl_s)
+        )
+        row = rows[0]
+        if row.applied:
+            return sms_id, request_digest
+        return row.sms_id, row.request_digest
 
     async def get(self, user_id: str, sms_id: UUID) -> StoredSms | None:
         rows = await cassandra.execute(self._session, self._select_one, (user_id, sms_id))

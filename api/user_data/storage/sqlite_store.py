@@ -1,6 +1,8 @@
 """Inboxes on SQLite (the embedded default)."""
 
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
@@ -18,9 +20,24 @@ SCHEMA = (
         sms_text TEXT NOT NULL,
         PRIMARY KEY (user_id, sms_time, sms_id)
     ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS sms_idempotency_keys (
+        user_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        sms_id TEXT NOT NULL,
+        request_digest TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        PRIMARY KEY (user_id, idempotency_key)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS sms_idempotency_keys_expiry ON sms_idempotency_keys (expires_at)",
 )
+TABLES = ("smss_by_users", "sms_idempotency_keys")
+
+# Expired keys are ignored at once and deleted in bulk every so many claims.
+_PURGE_EVERY_CLAIMS = 500
 
 _COLUMNS = "user_id, sms_id, sender_id, sms_text"
+
+Clock = Callable[[], float]
 
 
 def _row_to_sms(row: tuple[str, str, str, str]) -> StoredSms:
@@ -29,14 +46,19 @@ def _row_to_sms(row: tuple[str, str, str, str]) -> StoredSms:
 
 
 class SqliteInboxStore(InboxStore):
-    def __init__(self, database: SqliteDatabase) -> None:
+    def __init__(
+        self, database: SqliteDatabase, key_ttl_s: float = 86_400, clock: Clock = time.time
+    ) -> None:
         self._db = database
+        self._key_ttl_s = key_ttl_s
+        self._clock = clock
+        self._claims = 0
 
     @classmethod
-    async def open(cls, path: Path) -> "SqliteInboxStore":
+    async def open(cls, path: Path, key_ttl_s: float = 86_400) -> "SqliteInboxStore":
         database = SqliteDatabase(path)
         await database.open()
-        return cls(database)
+        return cls(database, key_ttl_s)
 
     async def create_schema(self) -> None:
         await self._db.execute_script(SCHEMA)
@@ -53,6 +75,40 @@ class SqliteInboxStore(InboxStore):
                 )
 
         await self._db.run(write)
+
+    async def claim_key(
+        self, user_id: str, key: str, sms_id: UUID, request_digest: str
+    ) -> tuple[UUID, str]:
+        now = self._clock()
+        self._claims += 1
+        purge = self._claims % _PURGE_EVERY_CLAIMS == 0
+
+        def claim(connection: sqlite3.Connection) -> tuple[str, str]:
+            # IMMEDIATE takes the write lock before the read: another process on the same file
+            # cannot claim the key between the two.
+            with connection:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute(
+                    "DELETE FROM sms_idempotency_keys WHERE user_id = ? AND idempotency_key = ?"
+                    " AND expires_at <= ?",
+                    (user_id, key, now),
+                )
+                connection.execute(
+                    "INSERT OR IGNORE INTO sms_idempotency_keys VALUES (?, ?, ?, ?, ?)",
+                    (user_id, key, str(sms_id), request_digest, now + self._key_ttl_s),
+                )
+                if purge:
+                    connection.execute(
+                        "DELETE FROM sms_idempotency_keys WHERE expires_at <= ?", (now,)
+                    )
+                return connection.execute(
+                    "SELECT sms_id, request_digest FROM sms_idempotency_keys"
+                    " WHERE user_id = ? AND idempotency_key = ?",
+                    (user_id, key),
+                ).fetchone()
+
+        claimed_id, claimed_digest = await self._db.run(claim)
+        return UUID(claimed_id), claimed_digest
 
     async def get(self, user_id: str, sms_id: UUID) -> StoredSms | None:
         def read(connection: sqlite3.Connection) -> tuple | None:
@@ -84,12 +140,14 @@ class SqliteInboxStore(InboxStore):
 
     async def ping(self) -> None:
         def check(connection: sqlite3.Connection) -> None:
-            found = connection.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'smss_by_users'"
-            ).fetchone()
-            if found is None:
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            missing = sorted(set(TABLES) - tables)
+            if missing:
                 raise RuntimeError(
-                    f"table smss_by_users is missing in {self._db.path}; "
+                    f"tables {missing} are missing in {self._db.path}; "
                     "run python scripts/initialize_user_api_data.py"
                 )
 
