@@ -6,7 +6,7 @@ where Java and Maven exist; see tests/support/cassandra_backend.py for the other
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,8 +22,8 @@ from tests.support.cassandra_backend import CassandraTarget
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
-CACHE_TTL_S = 1
-CALL_LOG_TTL_S = 1
+LONG_TTL_S = 3600
+SHORT_TTL_S = 1  # for the tests that watch rows expire
 
 
 @pytest.fixture(scope="module")
@@ -39,25 +39,43 @@ def cassandra_keyspace(cassandra_cluster: CassandraTarget) -> Iterator[Cassandra
         yield config
 
 
+OpenStorage = Callable[[int], Awaitable[ServingStorage]]
+
+
 @pytest.fixture(params=["sqlite", "cassandra"])
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ServingStorage]:
-    if request.param == "sqlite":
-        sqlite = await SqliteServingStorage.open(
-            tmp_path / "serving.db", CACHE_TTL_S, CALL_LOG_TTL_S
-        )
-        await sqlite.create_schema()
-        opened: ServingStorage = sqlite
-    else:
+async def open_storage(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[OpenStorage]:
+    """Opens the backend's stores, empty, with a TTL of the test's choosing for both tables."""
+    if request.param == "cassandra":
         config = request.getfixturevalue("cassandra_keyspace")
         session = cassandra.connect(config, config.keyspace)
         for table in ("prediction_cache", "call_log"):
             session.execute(f"TRUNCATE {table}")
         cassandra.shutdown(session)
-        opened = await CassandraServingStorage.open(config, CACHE_TTL_S, CALL_LOG_TTL_S)
+    opened: list[ServingStorage] = []
+
+    async def open_with(ttl_s: int) -> ServingStorage:
+        if request.param == "sqlite":
+            sqlite = await SqliteServingStorage.open(tmp_path / "serving.db", ttl_s, ttl_s)
+            await sqlite.create_schema()
+            opened.append(sqlite)
+        else:
+            config = request.getfixturevalue("cassandra_keyspace")
+            opened.append(await CassandraServingStorage.open(config, ttl_s, ttl_s))
+        return opened[-1]
+
     try:
-        yield opened
+        yield open_with
     finally:
-        await opened.close()
+        for storage in opened:
+            await storage.close()
+
+
+@pytest.fixture
+async def storage(open_storage: OpenStorage) -> ServingStorage:
+    """The stores with TTLs long enough that nothing expires during a test, however slow."""
+    return await open_storage(LONG_TTL_S)
 
 
 def key(digest: str, endpoint: str = "text_to_prediction", fingerprint: str = "abc") -> CacheKey:
@@ -112,9 +130,10 @@ async def test_repeated_keys_are_answered_once(storage: ServingStorage) -> None:
     assert await storage.cache.get_many([key("d1"), key("d1")]) == {key("d1"): "x"}
 
 
-async def test_cache_entries_expire(storage: ServingStorage) -> None:
+async def test_cache_entries_expire(open_storage: OpenStorage) -> None:
+    storage = await open_storage(SHORT_TTL_S)
     await storage.cache.put_many({key("d1"): "x"})
-    await asyncio.sleep(CACHE_TTL_S + 1.1)
+    await asyncio.sleep(SHORT_TTL_S + 1.1)
     assert await storage.cache.get_many([key("d1")]) == {}
 
 
@@ -146,9 +165,10 @@ async def test_call_log_is_per_caller_and_version(storage: ServingStorage) -> No
     assert [r async for r in storage.call_log.recent("10.0.0.3", "v1", 10)] == []
 
 
-async def test_call_log_entries_expire(storage: ServingStorage) -> None:
+async def test_call_log_entries_expire(open_storage: OpenStorage) -> None:
+    storage = await open_storage(SHORT_TTL_S)
     await storage.call_log.append_many([("10.0.0.1", record())])
-    await asyncio.sleep(CALL_LOG_TTL_S + 1.1)
+    await asyncio.sleep(SHORT_TTL_S + 1.1)
     assert [r async for r in storage.call_log.recent("10.0.0.1", "v1", 10)] == []
 
 
@@ -193,7 +213,7 @@ async def test_writing_a_batch_again_does_not_duplicate_it(storage: ServingStora
 async def test_cassandra_prepares_its_statements_once_when_it_opens(
     cassandra_keyspace: CassandraConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    storage = await CassandraServingStorage.open(cassandra_keyspace, CACHE_TTL_S, CALL_LOG_TTL_S)
+    storage = await CassandraServingStorage.open(cassandra_keyspace, LONG_TTL_S, LONG_TTL_S)
     session = storage.cache._session  # type: ignore[attr-defined]
     prepared_later: list[str] = []
     real_prepare = session.prepare

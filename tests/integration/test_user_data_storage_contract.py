@@ -2,7 +2,7 @@
 Cassandra on the session's real node (see tests/support/cassandra_backend.py)."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +19,8 @@ from tests.support.cassandra_backend import CassandraTarget
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
 START = datetime(2019, 3, 1, tzinfo=UTC)
-KEY_TTL_S = 1
+LONG_TTL_S = 3600
+SHORT_TTL_S = 1  # for the test that watches a key expire
 
 
 @pytest.fixture(scope="module")
@@ -30,23 +31,41 @@ def cassandra_keyspace(cassandra_cluster: CassandraTarget) -> Iterator[Cassandra
         yield config
 
 
+OpenStore = Callable[[int], Awaitable[InboxStore]]
+
+
 @pytest.fixture(params=["sqlite", "cassandra"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[InboxStore]:
-    if request.param == "sqlite":
-        sqlite = await SqliteInboxStore.open(tmp_path / "inbox.db", KEY_TTL_S)
-        await sqlite.create_schema()
-        opened: InboxStore = sqlite
-    else:
+async def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OpenStore]:
+    """Opens the backend's inbox store, empty, with an idempotency-key TTL of the test's choice."""
+    if request.param == "cassandra":
         config = request.getfixturevalue("cassandra_keyspace")
         session = cassandra.connect(config, config.keyspace)
         for table in ("smss_by_users", "sms_idempotency_keys"):
             session.execute(f"TRUNCATE {table}")
         cassandra.shutdown(session)
-        opened = await CassandraInboxStore.open(config, KEY_TTL_S)
+    opened: list[InboxStore] = []
+
+    async def open_with(key_ttl_s: int) -> InboxStore:
+        if request.param == "sqlite":
+            sqlite = await SqliteInboxStore.open(tmp_path / "inbox.db", key_ttl_s)
+            await sqlite.create_schema()
+            opened.append(sqlite)
+        else:
+            config = request.getfixturevalue("cassandra_keyspace")
+            opened.append(await CassandraInboxStore.open(config, key_ttl_s))
+        return opened[-1]
+
     try:
-        yield opened
+        yield open_with
     finally:
-        await opened.close()
+        for store in opened:
+            await store.close()
+
+
+@pytest.fixture
+async def store(open_store: OpenStore) -> InboxStore:
+    """The store with keys that outlive any test, however slow."""
+    return await open_store(LONG_TTL_S)
 
 
 def sms(user: str, minutes: int, text: str = "hello", sender: str = "max") -> StoredSms:
@@ -158,10 +177,11 @@ async def test_concurrent_claims_of_a_key_agree(store: InboxStore) -> None:
     assert answers[0][0] in ids
 
 
-async def test_an_idempotency_key_expires(store: InboxStore) -> None:
+async def test_an_idempotency_key_expires(open_store: OpenStore) -> None:
+    store = await open_store(SHORT_TTL_S)
     first, second = new_timeuuid(), new_timeuuid()
     await store.claim_key("rosa", "key-3", first, "d")
-    await asyncio.sleep(KEY_TTL_S + 1.1)
+    await asyncio.sleep(SHORT_TTL_S + 1.1)
     assert await store.claim_key("rosa", "key-3", second, "d") == (second, "d")
 
 
