@@ -29,9 +29,8 @@ import tensorflow as tf  # noqa: E402
 from analysis.features2 import Features2Extractor  # noqa: E402
 from analysis.features2.tokenizer import SmsTokenizer  # noqa: E402
 from api.model_serving.models.base import InvalidFeaturesError, SpamModel  # noqa: E402
-from training.model_card import ModelCard, file_sha256  # noqa: E402
-from training.model2_2020.model2 import load_tokenizer  # noqa: E402
-from training.sklearn_artifacts import UntrustedArtifactError  # noqa: E402
+from model_artifacts.card import ModelCard, verified_artifact  # noqa: E402
+from model_artifacts.tokenizer import load_tokenizer  # noqa: E402
 
 
 def positive_label(card: ModelCard) -> str:
@@ -73,9 +72,7 @@ class KerasTokenModel(SpamModel):
     @classmethod
     def load(cls, version: str, folder: Path) -> Self:
         card = ModelCard.load(folder)
-        artifact = folder / card.artifact.file
-        if file_sha256(artifact) != card.artifact.sha256:
-            raise UntrustedArtifactError(f"{artifact} does not match the digest in its model card")
+        artifact = verified_artifact(card, folder)
         # safe_mode refuses artifacts that carry code (Lambda layers and the like).
         model = keras.saving.load_model(artifact, compile=False, safe_mode=True)
         return cls(version, card, model, load_tokenizer(card, folder))

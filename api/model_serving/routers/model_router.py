@@ -56,7 +56,7 @@ from api.model_serving.serving import (
     text_prediction_payloads,
 )
 from api.model_serving.settings import ModelServingSettings
-from training.model_card import ModelCard
+from model_artifacts.card import ModelCard
 
 # A model call may also be refused by the per-caller limit (RATE_LIMIT_PER_MINUTE).
 MODEL_CALL_RESPONSES: dict[int | str, dict[str, Any]] = {
