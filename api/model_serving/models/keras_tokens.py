@@ -3,13 +3,14 @@
 Importing this module loads TensorFlow (seconds, hundreds of MB), so the catalog names it by
 path and imports it only when a version that needs it is served.
 
-A per-request ``model.predict`` costs about 50 ms: it builds a data pipeline for every call. The
-model is instead wrapped once in a ``tf.function`` compiled with XLA (``jit_compile``), which
-fuses the LSTM's step loop, and called through its concrete function: a one-row call takes
-0.21 ms here, against 0.34 ms through the ``tf.function``, 1.4 ms for the plain graph and 50 ms
-for ``predict``. XLA compiles once per input shape, so batches are padded up to
-a power of two: at most nine shapes up to 256 rows, and those up to eight rows are compiled
-at load.
+A per-request ``model.predict`` builds a data pipeline for every call, which costs far more than
+the network itself. The model is instead wrapped once in a ``tf.function`` compiled with XLA
+(``jit_compile``), which fuses the network's loops, and called through its concrete function,
+which skips the ``tf.function``'s argument matching. ``make bench`` compares a v3 miss with a
+server that calls ``predict`` per request (docs/performance.md).
+
+XLA compiles once per input shape, so batches are padded up to a power of two: at most nine
+shapes up to 256 rows, and those up to eight rows are compiled at load.
 """
 
 import math
