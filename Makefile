@@ -36,7 +36,7 @@ help:
 	@echo "make demo   set up, get the corpus, build features, apply the feature store, train"
 	@echo "make test   run every test"
 	@echo "make setup  create $(VENV) from requirements-dev.txt"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy, import-linter and ESLint"
 	@echo "make train  run the training notebooks headless"
 	@echo "make compare  every v3 candidate over three seeds on the real corpus (~10 min)"
 	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
@@ -132,10 +132,11 @@ demo: data features apply train init
 	@$(PY) -c 'import json; m = json.load(open("models/model3_2021/classifier/metadata.json"))["metrics"]; print("  v3 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
 	@echo "  services          tables ready, sample inboxes loaded; start everything with: make stack"
 
-# The web app's unit tests (Vitest), then every Python test, the browser test included.
+# The web app's lint (ESLint) and unit tests (Vitest), then every Python test, the browser test
+# included.
 # pytest exits with 5 when it collected no test: that is a broken suite, and is reported so.
 test: setup web-setup
-	cd $(WEB_APP) && npm test
+	cd $(WEB_APP) && npm run lint && npm test
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
@@ -146,11 +147,12 @@ bench: setup wrk
 	$(PY) scripts/bench_storage.py
 	$(PY) scripts/bench_load.py
 
-lint: setup
+lint: setup web-setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy api analysis model_artifacts training scripts
 	$(VENV)/bin/lint-imports
+	cd $(WEB_APP) && npm run lint
 
 # The diagrams: images/src/NAME.dot drawn into images/NAME.svg by Graphviz's dot layout, from the
 # dev requirements' graphviz-pure (the same output on every machine). DOT=dot uses a system
