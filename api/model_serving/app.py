@@ -57,9 +57,7 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
             version: await run_in_threadpool(load_model, version, settings.models_dir)
             for version in versions
         }
-        storage = await open_serving_storage(
-            settings, settings.cache_ttl_seconds, settings.call_log_ttl_seconds
-        )
+        storage = await open_serving_storage(settings)
         try:
             try:
                 await storage.ping()

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from api.model_serving.app import create_app
 from api.model_serving.settings import ModelServingSettings
-from scripts.initialize_model_serving_api_caches import initialise_sqlite
+from api.model_serving.storage.factory import create_serving_tables
 from tests.support.asgi import running
 
 pytestmark = pytest.mark.anyio
@@ -37,7 +37,7 @@ def make_settings(tmp_path: Path, models_dir: Path, **overrides: Any) -> ModelSe
 @pytest.fixture
 async def settings(tmp_path: Path, models_dir: Path) -> ModelServingSettings:
     settings = make_settings(tmp_path, models_dir)
-    await initialise_sqlite(settings)
+    await create_serving_tables(settings)
     return settings
 
 
@@ -373,7 +373,7 @@ async def test_forwarded_for_is_honoured_from_a_trusted_proxy(
     tmp_path: Path, models_dir: Path
 ) -> None:
     settings = make_settings(tmp_path, models_dir, trusted_proxies=["10.0.0.0/8"])
-    await initialise_sqlite(settings)
+    await create_serving_tables(settings)
     app = create_app(settings)
     async with running(app, client=("10.1.2.3", 4000)) as proxy:
         await proxy.post(
@@ -628,7 +628,7 @@ async def test_a_caller_over_its_limit_gets_a_429_with_retry_after(
     tmp_path: Path, models_dir: Path
 ) -> None:
     settings = make_settings(tmp_path, models_dir, rate_limit_per_minute=3)
-    await initialise_sqlite(settings)
+    await create_serving_tables(settings)
     app = create_app(settings)
     async with running(app, client=("198.51.100.7", 4000)) as busy:
         for n in range(3):
