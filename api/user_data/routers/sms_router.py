@@ -1,6 +1,5 @@
 """The inbox routes: list, read one, add one."""
 
-import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -8,12 +7,11 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from api.common.errors import (
     ERROR_RESPONSES,
     NotFoundError,
-    ServiceUnavailableError,
     UnprocessableError,
+    storage_unavailable_on_error,
 )
 from api.common.idempotency import (
     REPLAYED_HEADER,
-    IdempotencyConflictError,
     IdempotencyKeyHeader,
     key_of,
     request_digest,
@@ -30,7 +28,7 @@ from api.user_data.storage.interfaces import (
     StoredSms,
 )
 
-logger = logging.getLogger(__name__)
+INBOX_STORE = "inbox store"
 
 router = APIRouter(prefix="/sms", tags=["inbox"], responses=ERROR_RESPONSES)
 
@@ -75,13 +73,11 @@ async def get_inbox(
 ) -> InboxPublic:
     settings = _settings(request)
     size = min(limit or settings.inbox_page_size, settings.inbox_max_page_size)
-    try:
-        page = await _store(request).page(user_id, size, page_token)
-    except InvalidPageTokenError as error:
-        raise UnprocessableError(str(error), code="invalid_page_token") from error
-    except Exception as error:
-        logger.exception("reading the inbox failed")
-        raise ServiceUnavailableError("the inbox store is unavailable") from error
+    with storage_unavailable_on_error(INBOX_STORE, "reading an inbox"):
+        try:
+            page = await _store(request).page(user_id, size, page_token)
+        except InvalidPageTokenError as error:
+            raise UnprocessableError(str(error), code="invalid_page_token") from error
     return InboxPublic(
         user_id=user_id,
         messages=[_public(sms) for sms in page.messages],
@@ -108,11 +104,8 @@ async def get_sms(
         raise UnprocessableError(
             f"sms_id {sms_id[:64]!r} is not a time-based UUID", code="invalid_sms_id"
         ) from error
-    try:
+    with storage_unavailable_on_error(INBOX_STORE, "reading a message"):
         found = await _store(request).get(user_id, wanted)
-    except Exception as error:
-        logger.exception("reading a message failed")
-        raise ServiceUnavailableError("the inbox store is unavailable") from error
     if found is None:
         raise NotFoundError(f"no message {sms_id} in the inbox of {user_id}", code="sms_not_found")
     return _public(found)
@@ -148,7 +141,7 @@ async def add_sms(
     store = _store(request)
     sms = StoredSms(user_id, new_timeuuid(), body.sender_id, body.sms_text)
     key = key_of(idempotency_key)
-    try:
+    with storage_unavailable_on_error(INBOX_STORE, "storing a message"):
         if key is not None:
             digest = request_digest(body.model_dump())
             claimed_id, claimed_digest = await store.claim_key(user_id, key, sms.sms_id, digest)
@@ -160,9 +153,4 @@ async def add_sms(
         # Stored again on a replay too: that completes a first request that claimed its key
         # but failed before the message was stored, and rewrites the same row otherwise.
         await store.add(sms)
-    except IdempotencyConflictError:
-        raise
-    except Exception as error:
-        logger.exception("storing a message failed")
-        raise ServiceUnavailableError("the inbox store is unavailable; retry later") from error
     return _public(sms)
