@@ -28,7 +28,7 @@ from api.common.errors import (
 from api.common.logging_setup import configure_logging
 from api.common.service_app import service_app
 from api.feature_server_proxy.readers import FeatureReader, open_reader
-from api.feature_server_proxy.schemas import OnlineFeaturesRequest
+from api.feature_server_proxy.schemas import OnlineFeaturesRequest, Readiness
 from api.feature_server_proxy.settings import FeatureProxySettings
 
 logger = logging.getLogger(__name__)
@@ -109,13 +109,15 @@ def create_app(
         summary="Readiness",
         description="200 when a read from the source (the online store, or the feature server's "
         "health check) succeeds, else 503.",
+        response_model=Readiness,
+        responses={503: {"model": Readiness}},
     )
-    async def ready(request: Request, response: Response) -> dict[str, str | bool]:
+    async def ready(request: Request, response: Response) -> Readiness:
         try:
             await request.app.state.reader.check()
         except ServiceUnavailableError as error:
             response.status_code = 503
-            return {"ready": False, "source": settings.proxy_source, "status": str(error)}
-        return {"ready": True, "source": settings.proxy_source, "status": "ok"}
+            return Readiness(ready=False, source=settings.proxy_source, status=str(error))
+        return Readiness(ready=True, source=settings.proxy_source, status="ok")
 
     return app

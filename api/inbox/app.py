@@ -25,7 +25,6 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response, status
@@ -59,7 +58,7 @@ from api.inbox.downstream import (
 )
 from api.inbox.outbox import Outbox, PendingPush
 from api.inbox.receipts import ReceiptLog, StoredReceipt
-from api.inbox.schemas import IncomingSms, Receipt
+from api.inbox.schemas import IncomingSms, Readiness, Receipt
 from api.inbox.settings import InboxSettings
 
 logger = logging.getLogger(__name__)
@@ -210,17 +209,17 @@ def create_app(
         description="200 when the user-data API answers, since then messages are accepted; the "
         "model API and the feature server are reported, and so is how many messages wait for "
         "their features.",
+        response_model=Readiness,
+        responses={503: {"model": Readiness}},
     )
-    async def ready(request: Request, response: Response) -> dict[str, Any]:
+    async def ready(request: Request, response: Response) -> Readiness:
         services = await request.app.state.downstream.health()
         ready = services[USER_DATA] == "ok"
         if not ready:
             response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-        return {
-            "ready": ready,
-            "services": services,
-            "pending_pushes": await request.app.state.outbox.count(),
-        }
+        return Readiness(
+            ready=ready, services=services, pending_pushes=await request.app.state.outbox.count()
+        )
 
     return app
 
