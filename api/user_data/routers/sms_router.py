@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from api.common.errors import (
     ERROR_RESPONSES,
@@ -19,11 +19,10 @@ from api.common.idempotency import (
 )
 from api.common.identifiers import USER_ID_PATTERN
 from api.common.timeuuid import TIMEUUID_PATTERN, new_timeuuid, parse_timeuuid
+from api.user_data.deps import InboxStoreDep, SettingsDep
 from api.user_data.schemas import InboxPublic, SmsCreate, SmsPublic
-from api.user_data.settings import UserDataSettings
 from api.user_data.storage.interfaces import (
     PAGE_TOKEN_PATTERN,
-    InboxStore,
     InvalidPageTokenError,
     StoredSms,
 )
@@ -47,14 +46,6 @@ def _public(sms: StoredSms) -> SmsPublic:
     )
 
 
-def _store(request: Request) -> InboxStore:
-    return request.app.state.inbox
-
-
-def _settings(request: Request) -> UserDataSettings:
-    return request.app.state.settings
-
-
 @router.get(
     "/{user_id}",
     response_model=InboxPublic,
@@ -63,7 +54,8 @@ def _settings(request: Request) -> UserDataSettings:
     description="Messages newest first, a page at a time. An unknown user has an empty inbox.",
 )
 async def get_inbox(
-    request: Request,
+    store: InboxStoreDep,
+    settings: SettingsDep,
     user_id: UserIdPath,
     limit: Annotated[int | None, Query(gt=0, description="Messages per page.")] = None,
     page_token: Annotated[
@@ -71,11 +63,10 @@ async def get_inbox(
         Query(pattern=PAGE_TOKEN_PATTERN, description="The `next_page_token` of the page before."),
     ] = None,
 ) -> InboxPublic:
-    settings = _settings(request)
     size = min(limit or settings.inbox_page_size, settings.inbox_max_page_size)
     with storage_unavailable_on_error(INBOX_STORE, "reading an inbox"):
         try:
-            page = await _store(request).page(user_id, size, page_token)
+            page = await store.page(user_id, size, page_token)
         except InvalidPageTokenError as error:
             raise UnprocessableError(str(error), code="invalid_page_token") from error
     return InboxPublic(
@@ -92,7 +83,7 @@ async def get_inbox(
     description="A message of a user's inbox by its id (a TIMEUUID).",
 )
 async def get_sms(
-    request: Request,
+    store: InboxStoreDep,
     user_id: UserIdPath,
     sms_id: Annotated[
         str, Path(pattern=TIMEUUID_PATTERN, description="A time-based UUID (version 1).")
@@ -105,7 +96,7 @@ async def get_sms(
             f"sms_id {sms_id[:64]!r} is not a time-based UUID", code="invalid_sms_id"
         ) from error
     with storage_unavailable_on_error(INBOX_STORE, "reading a message"):
-        found = await _store(request).get(user_id, wanted)
+        found = await store.get(user_id, wanted)
     if found is None:
         raise NotFoundError(f"no message {sms_id} in the inbox of {user_id}", code="sms_not_found")
     return _public(found)
@@ -126,19 +117,18 @@ async def get_sms(
     },
 )
 async def add_sms(
-    request: Request,
+    store: InboxStoreDep,
+    settings: SettingsDep,
     response: Response,
     user_id: UserIdPath,
     body: SmsCreate,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> SmsPublic:
-    settings = _settings(request)
     if len(body.sms_text) > settings.max_sms_length:
         raise UnprocessableError(
             f"sms_text has {len(body.sms_text)} characters; the limit is {settings.max_sms_length}",
             code="text_too_long",
         )
-    store = _store(request)
     sms = StoredSms(user_id, new_timeuuid(), body.sender_id, body.sms_text)
     key = key_of(idempotency_key)
     with storage_unavailable_on_error(INBOX_STORE, "storing a message"):
