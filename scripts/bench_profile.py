@@ -8,7 +8,8 @@ of the samples. This is how docs/performance.md explains the goals that are not 
 
     python scripts/bench_profile.py v3-miss [--seconds 20]
 
-Kinds: ``v1-miss``, ``v2-miss``, ``v3-miss`` (the model API), ``proxy-feature-server`` and
+Kinds: ``v1-miss``, ``v2-miss``, ``v3-miss``, ``v1-hit-db`` (the model API; the last with its
+in-memory cache off), ``proxy-feature-server`` and
 ``proxy-online-store`` (the proxy reading one id), ``webhook`` (the inbox webhook). py-spy needs
 the right to trace the process (root, or ``kernel.yama.ptrace_scope`` 0).
 """
@@ -33,22 +34,31 @@ from scripts.bench_model_serving import predict_path, serving_env
 from scripts.local_services import Service, feature_server, uvicorn_service
 
 PROXY_APP = "api.feature_server_proxy.feature_server_proxy_api:app"
-KINDS = ("v1-miss", "v2-miss", "v3-miss", "proxy-feature-server", "proxy-online-store", "webhook")
+KINDS = (
+    "v1-miss",
+    "v2-miss",
+    "v3-miss",
+    "v1-hit-db",
+    "proxy-feature-server",
+    "proxy-online-store",
+    "webhook",
+)
 
 
 @contextmanager
 def target(kind: str, workdir: Path) -> Iterator[tuple[Service, Callable[[int], httpx.Request]]]:
     """The server to sample, and the request to send it (by number)."""
     with ExitStack() as stack:
-        if kind.endswith("-miss"):
+        if kind.startswith("v"):
             version = kind.split("-")[0]
-            env = serving_env(MODELS_DIR, workdir, 10_000, version)
+            hit_from_db = kind.endswith("-hit-db")
+            env = serving_env(MODELS_DIR, workdir, 0 if hit_from_db else 10_000, version)
             svc = stack.enter_context(
                 uvicorn_service("api.model_serving.model_serving_api:app", env, workdir)
             )
 
             def request(i: int) -> httpx.Request:
-                body = {"text": f"profiled {i}"}
+                body = {"text": "the same text" if hit_from_db else f"profiled {i}"}
                 return httpx.Request("POST", svc.url + predict_path(version), json=body)
 
         elif kind.startswith("proxy-"):
