@@ -64,7 +64,7 @@ class KerasTokenModel(SpamModel):
             lambda ids: model(ids, training=False), input_signature=signature, jit_compile=True
         )
         # Calling the concrete function skips the tf.function's matching of arguments to a
-        # signature, which was a third of a one-row call.
+        # signature, a large part of a one-row call.
         self._infer = function.get_concrete_function()
         # Compile the small shapes now, not during a request: small calls run on the event loop
         # (api/model_serving/serving.py), where a compilation would stall every request.
