@@ -42,13 +42,13 @@ def create_app() -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         import keras
 
-        from training.model2_2020.model2 import load_tokenizer
-        from training.model_card import ModelCard
+        from model_artifacts.card import ModelCard, verified_artifact
+        from model_artifacts.tokenizer import load_tokenizer
 
         folder = Path(os.environ.get("MODELS_DIR", MODELS_DIR)) / "model3_2021" / "classifier"
         card = ModelCard.load(folder)
         app.state.model = keras.saving.load_model(
-            folder / card.artifact.file, compile=False, safe_mode=True
+            verified_artifact(card, folder), compile=False, safe_mode=True
         )
         app.state.tokenizer = load_tokenizer(card, folder)
         app.state.labels = card.labels
