@@ -42,7 +42,7 @@ help:
 	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
 	@echo "make stack  start every service and the web app, until Ctrl-C (after make demo)"
 	@echo "make bench  the performance table, written to docs/performance.md (after make demo)"
-	@echo "make bench-smoke  the same bench with tiny counts: does it still run? (< 2 min)"
+	@echo "make bench-smoke  the same bench with tiny counts: does it still run? (about 2 min)"
 	@echo "make bench-load   every service under 32 clients with wrk"
 	@echo "make bench-storage  SQLite and Cassandra side by side"
 	@echo "make images redraw the diagrams in images/ and copy the browser tests' latest screenshots"
@@ -77,7 +77,7 @@ chromium:
 		echo "      Install it (sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium." >&2; \
 	fi
 
-# The load bench (make bench) drives the services with Debian's wrk.
+# make bench (its concurrency rows) and make bench-load drive the services with Debian's wrk.
 wrk:
 	@if command -v wrk >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
