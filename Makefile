@@ -30,7 +30,7 @@ SCREENSHOT_DIR ?= local_data/screenshots
 export SCREENSHOT_DIR
 
 .PHONY: help setup web-setup chromium wrk data features apply train init serve stack demo test \
-	bench lint clean cassandra cassandra-stop cassandra-status images
+	bench bench-smoke bench-load bench-storage lint clean cassandra cassandra-stop cassandra-status images
 
 help:
 	@echo "make demo   set up, get the corpus, build features, apply the feature store, train"
@@ -41,7 +41,10 @@ help:
 	@echo "make compare  every v3 candidate over three seeds on the real corpus (~10 min)"
 	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
 	@echo "make stack  start every service and the web app, until Ctrl-C (after make demo)"
-	@echo "make bench  benchmark the services, and load them with wrk (after make demo)"
+	@echo "make bench  the performance table, written to docs/performance.md (after make demo)"
+	@echo "make bench-smoke  the same bench with tiny counts: does it still run? (about 2 min)"
+	@echo "make bench-load   every service under 32 clients with wrk"
+	@echo "make bench-storage  SQLite and Cassandra side by side"
 	@echo "make images redraw the diagrams in images/ and copy the browser tests' latest screenshots"
 	@echo "make cassandra        start a local Apache Cassandra node on 127.0.0.1:9042 (Java 17 + Maven)"
 	@echo "make cassandra-stop   stop it (its data stays in local_data/cassandra)"
@@ -74,7 +77,7 @@ chromium:
 		echo "      Install it (sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium." >&2; \
 	fi
 
-# The load bench (make bench) drives the services with Debian's wrk.
+# make bench (its concurrency rows) and make bench-load drive the services with Debian's wrk.
 wrk:
 	@if command -v wrk >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -141,11 +144,22 @@ test: setup web-setup
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
 
+# The whole performance table in one run, each row beside its baseline, printed and written to
+# docs/performance.md (BENCH_ARGS passes more options, e.g. --note "machine shared").
 bench: setup wrk
-	$(PY) scripts/bench_model_serving.py
-	$(PY) scripts/bench_feature_proxy.py
-	$(PY) scripts/bench_storage.py
+	$(PY) scripts/bench_report.py $(BENCH_ARGS)
+
+# The same code with tiny counts: proves that the bench still runs; writes no document.
+bench-smoke: setup wrk
+	$(PY) scripts/bench_report.py --smoke
+
+# Every service under many clients at once with wrk (30 s per scenario).
+bench-load: setup wrk
 	$(PY) scripts/bench_load.py
+
+# SQLite and Cassandra side by side (the cluster in .env, or the project's local node).
+bench-storage: setup
+	$(PY) scripts/bench_storage.py
 
 lint: setup web-setup
 	$(VENV)/bin/ruff check .
