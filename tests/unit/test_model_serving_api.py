@@ -7,12 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from api.model_serving.app import create_app
 from api.model_serving.settings import ModelServingSettings
 from api.model_serving.storage.factory import create_serving_tables
-from tests.support.asgi import running
+from tests.support.asgi import TIMEOUTS_S, running
 
 pytestmark = pytest.mark.anyio
 
@@ -257,7 +258,7 @@ async def test_cache_and_call_log_are_written_after_the_response(
 
         await app(scope, receive, recording_send)
 
-    async with app.router.lifespan_context(app):
+    async with LifespanManager(app, **TIMEOUTS_S):
         service = app.state.service
         storage = service.storage
         original_put, original_append = storage.cache.put_many, storage.call_log.append_many
