@@ -35,7 +35,7 @@ from sklearn.model_selection import StratifiedGroupKFold, cross_val_score
 
 from analysis import corpus
 from analysis.atomic_files import atomic_output
-from analysis.features1.classifier import build_classifier
+from analysis.features1.classifier import build_classifier, one_thread
 from analysis.features1.feature1_extractor import (
     CUE_WORDS_FILE,
     NUM_CUE_WORDS,
@@ -98,26 +98,39 @@ def greedy_selection(
         )
     )
     chosen: list[tuple[str, float]] = []
-    for _ in range(NUM_CUE_WORDS):
-        taken = [word for word, _ in chosen]
-        best_word, best_score = "", -1.0
-        for word in candidates:
-            if word in taken:
-                continue
-            score = cross_val_score(
-                build_classifier(), texts.matrix([*taken, word]), is_spam, cv=folds, scoring="f1"
-            ).mean()
-            if score > best_score:
-                best_word, best_score = word, float(score)
-        chosen.append((best_word, best_score))
+    with one_thread():
+        for _ in range(NUM_CUE_WORDS):
+            chosen.append(_best_next(texts, is_spam, candidates, folds, chosen))
     return chosen
+
+
+def _best_next(
+    texts: _Texts,
+    is_spam: np.ndarray,
+    candidates: Sequence[str],
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    chosen: list[tuple[str, float]],
+) -> tuple[str, float]:
+    """The candidate that, added to ``chosen``, gives the best cross-validated spam F1."""
+    taken = [word for word, _ in chosen]
+    best_word, best_score = "", -1.0
+    for word in candidates:
+        if word in taken:
+            continue
+        score = cross_val_score(
+            build_classifier(), texts.matrix([*taken, word]), is_spam, cv=folds, scoring="f1"
+        ).mean()
+        if score > best_score:
+            best_word, best_score = word, float(score)
+    return best_word, best_score
 
 
 def test_f1(
     train: _Texts, y_train: np.ndarray, test: _Texts, y_test: np.ndarray, cue_words: Sequence[str]
 ) -> float:
     """Spam F1 on the test split of the v1 classifier trained with ``cue_words``."""
-    classifier = build_classifier().fit(train.matrix(cue_words), y_train)
+    with one_thread():
+        classifier = build_classifier().fit(train.matrix(cue_words), y_train)
     return float(f1_score(y_test, classifier.predict(test.matrix(cue_words))))
 
 

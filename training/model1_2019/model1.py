@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from feast import FeatureStore, FileSource
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from analysis.features1.classifier import RANDOM_STATE, build_classifier
+from analysis.features1.classifier import RANDOM_STATE, build_classifier, one_thread
 from analysis.features1.feature1_extractor import CUE_WORDS_METADATA
 from analysis.offline_sources import EVENT_TIMESTAMP
 from analysis.paths import MODELS_DIR
@@ -69,9 +69,10 @@ def train_and_evaluate(
     if any(part[LABEL].nunique() < 2 for part in (train, test)):
         raise ValueError("the training frame is too small: both splits need both labels")
     fit_started = time.perf_counter()
-    classifier = build_classifier(random_state).fit(
-        train[feature_names].to_numpy(), train[LABEL].to_numpy()
-    )
+    with one_thread():
+        classifier = build_classifier(random_state).fit(
+            train[feature_names].to_numpy(), train[LABEL].to_numpy()
+        )
     fit_seconds = time.perf_counter() - fit_started
     predicted = classifier.predict(test[feature_names].to_numpy())
     return TrainedModel(
