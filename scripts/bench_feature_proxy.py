@@ -68,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             feature_server(repo, {}, workdir) as feast,
             uvicorn_service(
                 "api.feature_server_proxy.feature_server_proxy_api:app",
-                {"FEATURE_SERVER_URL": feast.url, "LOG_LEVEL": "WARNING"},
+                {
+                    "SMS_FEATURE_REPO": str(repo),
+                    "FEATURE_SERVER_URL": feast.url,
+                    "LOG_LEVEL": "WARNING",
+                },
                 workdir,
             ) as proxy,
             httpx.Client(base_url=feast.url, timeout=30) as direct,

@@ -261,7 +261,12 @@ def serve(
     services.enter_context(
         uvicorn_service(
             "api.feature_server_proxy.feature_server_proxy_api:app",
-            {**common, "FEATURE_SERVER_URL": url["feature_server"]},
+            {
+                **common,
+                "SMS_FEATURE_REPO": str(repo),
+                "FEAST_FS_YAML_FILE_PATH": str(fs_yaml),
+                "FEATURE_SERVER_URL": url["feature_server"],
+            },
             logs,
             port["proxy"],
         )

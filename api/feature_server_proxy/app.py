@@ -3,9 +3,10 @@
 The web app (architecture II) reads online features through this service instead of from Feast's
 feature server, which is not built to face browsers: it also writes (``/push``,
 ``/write-to-online-store``) and materializes, sends no CORS headers, reads every view (the labels
-too), and answers a request for a feature it does not know with a 500. The proxy passes on one
+too), and answers a request for a feature it does not know with a 500. The proxy answers one
 call, ``POST /get-online-features``, for allow-listed features of messages named by ``sms_id``,
-checks it before anything reaches Feast, and returns Feast's answer unchanged.
+checks it before anything reaches Feast, and answers with Feast's own JSON: read from the online
+store in this process, or from the feature server (``readers.py``).
 """
 
 import logging
@@ -15,10 +16,10 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.common.errors import (
     ERROR_RESPONSES,
-    BadGatewayError,
     ForbiddenError,
     ServiceUnavailableError,
     UnprocessableError,
@@ -26,13 +27,11 @@ from api.common.errors import (
 )
 from api.common.logging_setup import configure_logging
 from api.common.service_app import service_app
+from api.feature_server_proxy.readers import FeatureReader, open_reader
 from api.feature_server_proxy.schemas import OnlineFeaturesRequest
 from api.feature_server_proxy.settings import FeatureProxySettings
 
 logger = logging.getLogger(__name__)
-
-# Enough of a failed answer to explain it, not enough to flood a log or a client.
-_UPSTREAM_TEXT_CHARS = 500
 
 _PROXY_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
@@ -44,8 +43,8 @@ _PROXY_ERRORS: dict[int | str, dict[str, Any]] = {
             }
         },
     },
-    502: {"description": "The feature server answered with an error."},
-    503: {"description": "The feature server cannot be reached or did not answer in time."},
+    502: {"description": "The feature store refused the read, or the feature server failed."},
+    503: {"description": "The online store or the feature server cannot be read now."},
 }
 
 
@@ -53,27 +52,26 @@ def create_app(
     settings: FeatureProxySettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """Build the app. ``transport`` replaces the network under the client to the feature server
-    (tests pass a fake one); by default the client connects to ``FEATURE_SERVER_URL``."""
+    """Build the app; its lifespan opens the reader ``PROXY_SOURCE`` names. ``transport``
+    replaces the network under the client to the feature server (tests pass a fake one)."""
     settings = settings or FeatureProxySettings()
     allowed = frozenset(settings.proxy_allowed_features)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        async with httpx.AsyncClient(
-            base_url=settings.feature_server_url,
-            timeout=settings.feature_server_timeout_seconds,
-            transport=transport,
-        ) as client:
-            app.state.feature_server = client
-            logger.info("proxying online features of %s", settings.feature_server_url)
+        reader = await run_in_threadpool(open_reader, settings, transport)
+        app.state.reader = reader
+        logger.info("serving online features from the %s", settings.proxy_source)
+        try:
             yield
+        finally:
+            await reader.close()
 
     app = service_app(
         title="SMS feature-server proxy",
-        description="Online features of SMS messages, read from Feast's feature server for the "
-        "web app: only allow-listed features, only by `sms_id`.",
+        description="Online features of SMS messages for the web app, as Feast's feature "
+        "server gives them: only allow-listed features, only by `sms_id`.",
         settings=settings,
         lifespan=lifespan,
         methods=["POST"],
@@ -101,46 +99,23 @@ def create_app(
                 f"{count} messages asked for; the limit is {settings.proxy_max_entities}",
                 code="too_many_entities",
             )
-        answer = await _forward(request.app.state.feature_server, body)
-        return Response(answer.content, media_type="application/json")
+        reader: FeatureReader = request.app.state.reader
+        answer = await reader.read(body.features, body.entities.sms_id)
+        return Response(answer, media_type="application/json")
 
     @app.get(
         "/ready",
         tags=["service"],
         summary="Readiness",
-        description="200 when the feature server answers its health check, else 503.",
+        description="200 when a read from the source (the online store, or the feature server's "
+        "health check) succeeds, else 503.",
     )
     async def ready(request: Request, response: Response) -> dict[str, str | bool]:
         try:
-            answer = await request.app.state.feature_server.get("/health")
-            answer.raise_for_status()
-        except httpx.HTTPError as error:
+            await request.app.state.reader.check()
+        except ServiceUnavailableError as error:
             response.status_code = 503
-            return {"ready": False, "feature_server": f"unavailable: {error}"}
-        return {"ready": True, "feature_server": "ok"}
+            return {"ready": False, "source": settings.proxy_source, "status": str(error)}
+        return {"ready": True, "source": settings.proxy_source, "status": "ok"}
 
     return app
-
-
-async def _forward(client: httpx.AsyncClient, body: OnlineFeaturesRequest) -> httpx.Response:
-    try:
-        answer = await client.post("/get-online-features", json=body.model_dump())
-    except httpx.TimeoutException as error:
-        raise ServiceUnavailableError(
-            "the feature server did not answer in time", code="feature_server_timeout"
-        ) from error
-    except httpx.TransportError as error:
-        raise ServiceUnavailableError(
-            "the feature server cannot be reached", code="feature_server_unavailable"
-        ) from error
-    if answer.status_code != 200 or not answer.headers.get("content-type", "").startswith(
-        "application/json"
-    ):
-        text = answer.text[:_UPSTREAM_TEXT_CHARS]
-        logger.warning("feature server answered %d: %s", answer.status_code, text)
-        raise BadGatewayError(
-            f"the feature server answered {answer.status_code}",
-            code="feature_server_error",
-            upstream=text,
-        )
-    return answer

@@ -182,7 +182,7 @@ def test_architecture_2_reads_features_online_and_asks_v3(
         uvicorn_service("api.model_serving.model_serving_api:app", models_env, tmp_path) as models,
         feature_server(repo, {}, tmp_path) as feast,
     ):
-        proxy_env = {**common, "FEATURE_SERVER_URL": feast.url}
+        proxy_env = {**common, "SMS_FEATURE_REPO": str(repo), "FEATURE_SERVER_URL": feast.url}
         proxy_app = "api.feature_server_proxy.feature_server_proxy_api:app"
         proxy: Service
         with uvicorn_service(proxy_app, proxy_env, tmp_path) as proxy:

@@ -140,7 +140,11 @@ class LocalStack:
                 **self.storage,
             },
             "feast": {},
-            "proxy": {**common, "FEATURE_SERVER_URL": self.url("feast")},
+            "proxy": {
+                **common,
+                "SMS_FEATURE_REPO": str(self.repo),
+                "FEATURE_SERVER_URL": self.url("feast"),
+            },
             "inbox": {
                 **common,
                 "USER_DATA_API_URL": self.url("users"),

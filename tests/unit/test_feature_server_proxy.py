@@ -1,6 +1,7 @@
-"""The feature-server proxy in process, in front of a fake feature server (httpx.MockTransport).
+"""The feature-server proxy in process, reading from a fake feature server (httpx.MockTransport).
 
-Against Feast's real feature server it runs in tests/integration/test_feature_server_proxy.py.
+Reading the online store itself, and from Feast's real feature server, it runs in
+tests/integration/test_feature_server_proxy.py.
 """
 
 import json
@@ -49,7 +50,12 @@ class FakeFeatureServer:
 
 
 def settings(**overrides: Any) -> FeatureProxySettings:
-    values: dict[str, Any] = {"proxy_max_entities": 3, "max_body_bytes": 2_000, **overrides}
+    values: dict[str, Any] = {
+        "proxy_source": "feature_server",
+        "proxy_max_entities": 3,
+        "max_body_bytes": 2_000,
+        **overrides,
+    }
     return FeatureProxySettings(_env_file=None, **values)
 
 
@@ -183,7 +189,7 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (await client.get("/health")).json() == {"status": "ok"}
     ready = await client.get("/ready")
     assert ready.status_code == 200
-    assert ready.json() == {"ready": True, "feature_server": "ok"}
+    assert ready.json() == {"ready": True, "source": "feature_server", "status": "ok"}
 
 
 async def test_cors_answers_only_the_allowed_origins(client: httpx.AsyncClient) -> None:
