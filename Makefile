@@ -79,12 +79,12 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --editable . --config-settings editable_mode=compat
 	touch $(STAMP)
 
-# The web app's node packages, from its lock file.
-web-setup: $(WEB_APP)/node_modules/.package-lock.json chromium
+# The web app's node packages, from its lock file; npm's cache first, the registry for the rest.
+web-setup: $(WEB_APP)/node_modules/.package-lock.json
 
 $(WEB_APP)/node_modules/.package-lock.json: $(WEB_APP)/package.json $(WEB_APP)/package-lock.json
 	@command -v npm >/dev/null || { echo "make: npm is missing: install Node.js 20 or newer" >&2; exit 1; }
-	cd $(WEB_APP) && npm ci --no-audit --no-fund
+	cd $(WEB_APP) && npm ci --prefer-offline --no-audit --no-fund
 
 chromium:
 	@if [ -x "$(CHROMIUM)" ]; then :; \
@@ -183,7 +183,7 @@ serve: setup
 # `make stack STORE=cassandra` puts the online store and the tables in Cassandra (the cluster in
 # .env, or the local node). STACK_ARGS passes more options (--port-offset N, ...).
 STORE ?= sqlite
-stack: $(RAW) $(MODELS) $(WEB_APP)/node_modules/.package-lock.json
+stack: $(RAW) $(MODELS) web-setup
 	$(PY) scripts/run_stack.py --store $(STORE) $(STACK_ARGS)
 
 demo: $(RAW) $(MODELS) init
@@ -200,7 +200,7 @@ demo: $(RAW) $(MODELS) init
 
 # The web app's unit tests (Vitest), then every Python test, the browser test included.
 # pytest exits with 5 when it collected no test: that is a broken suite, and is reported so.
-test: setup web-setup
+test: setup web-setup chromium
 	cd $(WEB_APP) && npm test
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
