@@ -215,7 +215,8 @@ bench: setup wrk
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy api analysis training scripts
+	$(VENV)/bin/mypy api analysis model_artifacts training scripts
+	$(VENV)/bin/lint-imports
 
 # The diagrams: images/src/NAME.dot drawn into images/NAME.svg by Graphviz's dot layout, from the
 # dev requirements' graphviz-pure (the same output on every machine). DOT=dot uses a system

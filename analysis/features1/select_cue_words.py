@@ -35,6 +35,7 @@ from sklearn.model_selection import StratifiedGroupKFold, cross_val_score
 
 from analysis import corpus
 from analysis.atomic_files import atomic_output
+from analysis.features1.classifier import build_classifier
 from analysis.features1.feature1_extractor import (
     CUE_WORDS_FILE,
     NUM_CUE_WORDS,
@@ -44,7 +45,6 @@ from analysis.features1.feature1_extractor import (
 from analysis.paths import RAW_DATASET
 from analysis.splits import split_frame, text_key
 from analysis.text_cleaning import clean_text, words
-from training.model1_2019.model1 import build_classifier
 
 STORY_CUE_WORDS = ("free", "money", "prize", "win", "won", "winner", "cash")
 CV_FOLDS = 3

@@ -4,6 +4,7 @@ Every failure becomes a ``DownstreamError`` that names the service, except a ref
 user-data API of the message itself (a ``MessageRefusedError``), which is the sender's to fix.
 """
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,6 +56,9 @@ class Downstream:
         )
         self._feature_server = settings.feature_server_url.rstrip("/")
         self._push_source = settings.push_source_name
+        # One push in flight at a time: Feast's SQLite online store shares one connection across
+        # the feature server's threads, and concurrent writes break each other's transactions.
+        self._push_lock = asyncio.Lock()
 
     async def store(self, sms: IncomingSms, idempotency_key: str) -> StoredMessage:
         """Add the message to the user's inbox; its TIMEUUID and date come back.
@@ -97,8 +101,15 @@ class Downstream:
         await self.push_many([(sms_id, features, date_sent)])
 
     async def push_many(self, rows: list[tuple[str, list[int], datetime]]) -> None:
-        """``push`` for several messages, in one call."""
-        answer = await self._post(
+        """``push`` for several messages, in one call. The feature server answers 200, or 202
+        when it writes the offline part in batches (``feature_server`` in the store's yaml)."""
+        async with self._push_lock:
+            answer = await self._post_push(rows)
+        if answer.status_code not in (200, 202):
+            raise _failed(FEATURE_SERVER, answer)
+
+    async def _post_push(self, rows: list[tuple[str, list[int], datetime]]) -> httpx.Response:
+        return await self._post(
             FEATURE_SERVER,
             f"{self._feature_server}/push",
             {
@@ -115,8 +126,6 @@ class Downstream:
                 "to": "online_and_offline",
             },
         )
-        if answer.status_code not in (200, 202):
-            raise _failed(FEATURE_SERVER, answer)
 
     async def online_ids(self, sms_ids: list[str], feature: str) -> set[str]:
         """Which of ``sms_ids`` have a value of ``feature`` in the online store."""

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.user_data.schemas import SenderId, UserId
+from api.common.identifiers import SenderId, UserId
 
 
 class IncomingSms(BaseModel):

@@ -31,10 +31,8 @@ logger = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
 
-# A model call for a few rows takes under a millisecond here (v2: 0.3 ms), less than the hand-off
-# to a worker thread and back; larger batches go to a worker so that the loop keeps serving.
-# The mean handler time of a v2 miss (printed by `make bench`) went from about 0.9 ms with every
-# call handed off to 0.6-0.7 ms with small calls and cache lookups kept on the loop.
+# A model call for a few rows costs less than the hand-off to a worker thread and back, so it
+# runs on the event loop; larger batches go to a worker so that the loop keeps serving.
 INLINE_ROWS = 8
 
 

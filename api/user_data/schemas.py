@@ -1,17 +1,10 @@
 """Request and response models of the user-data API."""
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-
-UserId = Annotated[str, StringConstraints(pattern=USER_ID_PATTERN)]
-# A sender is a name or a number as the phone shows it: printable, on one line.
-SenderId = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
-]
+from api.common.identifiers import SenderId
 
 
 class SmsCreate(BaseModel):

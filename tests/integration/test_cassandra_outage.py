@@ -131,13 +131,19 @@ def run_outage(
                 assert eventually(lambda: len(sender.answers) >= 5, 30)
                 assert sender.statuses() == {201}, sender.answers
 
+                down_at = time.monotonic()
                 node.stop()  # type: ignore[attr-defined]
                 check_while_down(models.url, users.url, inbox.url, sender)
 
                 node.start()  # type: ignore[attr-defined]
                 back_at = time.monotonic()
-                check_recovery(models.url, users.url, inbox.url, sender)
-                print(f"\nmessages pushed again {time.monotonic() - back_at:.1f} s after the node")
+                print(f"\nthe node was down for {back_at - down_at:.1f} s")
+                try:
+                    check_recovery(models.url, users.url, inbox.url, sender)
+                except AssertionError:
+                    print("feature server's log, last lines:\n" + feast.output()[-3000:])
+                    raise
+                print(f"messages pushed again {time.monotonic() - back_at:.1f} s after its return")
             finally:
                 sender.stop()
             check_nothing_accepted_was_lost(users.url, feast.url, inbox.url, sender)

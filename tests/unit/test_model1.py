@@ -8,11 +8,11 @@ import pytest
 from analysis import corpus
 from analysis.features1 import Features1Extractor
 from analysis.splits import TEST, corpus_splits
+from model_artifacts.card import ModelCard, frame_fingerprint
+from model_artifacts.sklearn_io import UntrustedArtifactError
 from tests.support.model_behaviour import BEHAVIOUR_CHECKS, BehaviourCheck
 from tests.support.models import features1_frame
 from training.model1_2019 import model1
-from training.model_card import ModelCard, frame_fingerprint
-from training.sklearn_artifacts import UntrustedArtifactError
 
 CUE_WORDS = list(Features1Extractor().cue_words)
 

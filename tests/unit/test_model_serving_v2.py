@@ -201,8 +201,8 @@ def test_the_label_order_comes_from_the_model_card(models_dir: Path) -> None:
     import keras
 
     from api.model_serving.models.keras_tokens import KerasTokenModel
-    from training.model2_2020.model2 import load_tokenizer
-    from training.model_card import ModelCard
+    from model_artifacts.card import ModelCard
+    from model_artifacts.tokenizer import load_tokenizer
 
     folder = models_dir / "model2_2020" / "classifier"
     card = ModelCard.load(folder)

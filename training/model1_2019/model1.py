@@ -1,7 +1,8 @@
 """Model v1: train, evaluate, save and load.
 
 The notebook ``train_model_1_2019.ipynb`` walks through these steps; they live here so that the
-cue-word analysis, the tests and the serving API use exactly the same code.
+notebook and the tests run the same code. The classifier itself is defined in
+``analysis/features1/classifier.py``, where cue-word selection fits it too.
 """
 
 import json
@@ -15,12 +16,12 @@ import pyarrow.parquet as pq
 from feast import FeatureStore, FileSource
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from analysis.features1.classifier import RANDOM_STATE, build_classifier
 from analysis.features1.feature1_extractor import CUE_WORDS_METADATA
 from analysis.offline_sources import EVENT_TIMESTAMP
 from analysis.paths import MODELS_DIR
 from analysis.splits import split_frame
-from training.evaluation import spam_metrics
-from training.model_card import (
+from model_artifacts.card import (
     ArtifactInfo,
     ModelCard,
     RowCounts,
@@ -28,27 +29,17 @@ from training.model_card import (
     library_versions,
     utc_now,
 )
-from training.sklearn_artifacts import FORMAT, load_sklearn, save_sklearn
+from model_artifacts.layout import SKLEARN_ARTIFACT, model_folder
+from model_artifacts.sklearn_io import FORMAT, load_sklearn, save_sklearn
+from training.evaluation import spam_metrics
 
 VERSION = "v1"
 FEATURE_SERVICE = "labeled_sms_1"
 FEATURE_VIEW = "sms_features1"
 TIME_FREEZE = datetime(2019, 5, 5, tzinfo=UTC)
-MODEL_DIR = MODELS_DIR / "model1_2019"
-ARTIFACT_FILE = "model.skops"
+MODEL_DIR = model_folder(MODELS_DIR, VERSION)
+ARTIFACT_FILE = SKLEARN_ARTIFACT
 LABEL = "label"
-RANDOM_STATE = 2019
-
-
-def build_classifier(random_state: int = RANDOM_STATE) -> HistGradientBoostingClassifier:
-    """The v1 estimator.
-
-    Nine coarse features leave little for a linear model: spam is "many capitals *and* a cue
-    word", an interaction. Boosted trees find such interactions and train in well under a
-    second on this corpus. On fewer than 10,000 rows they use no early stopping, so
-    ``random_state`` does not change the model.
-    """
-    return HistGradientBoostingClassifier(random_state=random_state)
 
 
 @dataclass

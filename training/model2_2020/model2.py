@@ -25,9 +25,7 @@ from analysis.features2.tokenizer import SmsTokenizer
 from analysis.offline_sources import ENTITY_KEY
 from analysis.paths import MODELS_DIR
 from analysis.splits import TEST, TRAIN, VALIDATION, splits_of
-from training import token_networks
-from training.evaluation import best_threshold, spam_metrics
-from training.model_card import (
+from model_artifacts.card import (
     ArtifactInfo,
     ModelCard,
     RowCounts,
@@ -36,16 +34,20 @@ from training.model_card import (
     library_versions,
     utc_now,
 )
+from model_artifacts.layout import KERAS_ARTIFACT, model_folder
+from model_artifacts.tokenizer import tokenizer_reference
+from training import token_networks
+from training.evaluation import best_threshold, spam_metrics
 from training.token_networks import NetworkSettings, build_networks
 
 VERSION = "v2"
 FEATURE_SERVICE = "labeled_sms_2"
 FEATURE_VIEW = "sms_features2"
 TIME_FREEZE = datetime(2020, 7, 2, tzinfo=UTC)
-MODEL_DIR = MODELS_DIR / "model2_2020"
-CLASSIFIER_DIR = MODEL_DIR / "classifier"
+CLASSIFIER_DIR = model_folder(MODELS_DIR, VERSION)
+MODEL_DIR = CLASSIFIER_DIR.parent
 TOKENIZER_FILE = MODEL_DIR / "tokenizer" / "tokenizer.json"
-ARTIFACT_FILE = "model.keras"
+ARTIFACT_FILE = KERAS_ARTIFACT
 LABELS = ["ham", "spam"]
 DECISION_THRESHOLD = 0.5
 """Spam when its probability is at least this: the model API's top label, the likelier one."""
@@ -222,7 +224,6 @@ def save_model(
     partial = folder / f".{ARTIFACT_FILE}.partial.keras"
     trained.model.save(partial)
     partial.replace(artifact)
-    tokenizer = SmsTokenizer.load(tokenizer_file)
     card = ModelCard(
         version=spec.version,
         description=spec.description,
@@ -241,13 +242,7 @@ def save_model(
         ),
         details={
             "positive_label": POSITIVE_LABEL,
-            "tokenizer": {
-                "file": os.path.relpath(tokenizer_file, folder),
-                "sha256": file_sha256(tokenizer_file),
-                "max_seq_length": tokenizer.max_seq_length,
-                "vocabulary_size": tokenizer.vocabulary_size,
-                "standardization": tokenizer.standardization,
-            },
+            "tokenizer": tokenizer_reference(tokenizer_file, folder),
             "hyperparameters": asdict(trained.hyperparameters),
             "decision_threshold": DECISION_THRESHOLD,
             "threshold_chosen_on_validation": {
@@ -262,12 +257,3 @@ def save_model(
     )
     card.save(folder)
     return card
-
-
-def load_tokenizer(card: ModelCard, folder: Path) -> SmsTokenizer:
-    """The tokenizer a model was trained with, checked against the digest in its card."""
-    reference: dict[str, Any] = card.details["tokenizer"]
-    path = (folder / reference["file"]).resolve()
-    if file_sha256(path) != reference["sha256"]:
-        raise ValueError(f"{path} is not the tokenizer model {card.version} was trained with")
-    return SmsTokenizer.load(path)

@@ -19,14 +19,15 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from analysis.paths import MODELS_DIR
+from model_artifacts.layout import model_folder
 from training.model2_2020.model2 import Hyperparameters, TokenModelSpec
 from training.token_networks import EMBEDDING_BAG
 
 VERSION = "v3"
 FEATURE_SERVICE = "labeled_sms_2"
 TIME_FREEZE = datetime(2021, 3, 1, tzinfo=UTC)
-MODEL_DIR = MODELS_DIR / "model3_2021"
-CLASSIFIER_DIR = MODEL_DIR / "classifier"
+CLASSIFIER_DIR = model_folder(MODELS_DIR, VERSION)
+MODEL_DIR = CLASSIFIER_DIR.parent
 
 V3 = TokenModelSpec(
     version=VERSION,

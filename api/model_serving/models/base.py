@@ -9,7 +9,7 @@ from typing import Any, Self
 import numpy as np
 
 from analysis.feature_extractor import FeatureExtractor
-from training.model_card import ModelCard
+from model_artifacts.card import ModelCard
 
 
 class InvalidFeaturesError(ValueError):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.model_serving.models.base import SpamModel
+from model_artifacts.card import METADATA_FILE
+from model_artifacts.layout import MODEL_FOLDERS
 
 
 @dataclass(frozen=True)
@@ -24,17 +26,17 @@ class ModelSpec:
 
 MODEL_CATALOG: dict[str, ModelSpec] = {
     "v1": ModelSpec(
-        folder="model1_2019",
+        folder=MODEL_FOLDERS["v1"],
         wrapper="api.model_serving.models.sklearn_features1:SklearnFeatures1Model",
         summary="2019: gradient-boosted trees on nine hand-made features",
     ),
     "v2": ModelSpec(
-        folder="model2_2020/classifier",
+        folder=MODEL_FOLDERS["v2"],
         wrapper="api.model_serving.models.keras_tokens:KerasTokenModel",
         summary="2020: an LSTM reading the token ids of the v2 features",
     ),
     "v3": ModelSpec(
-        folder="model3_2021/classifier",
+        folder=MODEL_FOLDERS["v3"],
         wrapper="api.model_serving.models.keras_tokens:KerasTokenModel",
         summary="2021: five embedding bags on the v2 token ids, read from the online store",
     ),
@@ -52,8 +54,9 @@ def load_model(version: str, models_dir: Path) -> SpamModel:
             f"unknown model version {version!r}; known versions: {', '.join(MODEL_CATALOG)}"
         )
     folder = models_dir / spec.folder
-    if not (folder / "metadata.json").is_file():
+    if not (folder / METADATA_FILE).is_file():
         raise ModelNotAvailableError(
-            f"model {version} is not trained yet: {folder}/metadata.json is missing (run make train)"
+            f"model {version} is not trained yet: {folder}/{METADATA_FILE} is missing "
+            "(run make train)"
         )
     return spec.wrapper_class().load(version, folder)

@@ -3,13 +3,14 @@
 Importing this module loads TensorFlow (seconds, hundreds of MB), so the catalog names it by
 path and imports it only when a version that needs it is served.
 
-A per-request ``model.predict`` costs about 50 ms: it builds a data pipeline for every call. The
-model is instead wrapped once in a ``tf.function`` compiled with XLA (``jit_compile``), which
-fuses the LSTM's step loop, and called through its concrete function: a one-row call takes
-0.21 ms here, against 0.34 ms through the ``tf.function``, 1.4 ms for the plain graph and 50 ms
-for ``predict``. XLA compiles once per input shape, so batches are padded up to
-a power of two: at most nine shapes up to 256 rows, and those up to eight rows are compiled
-at load.
+A per-request ``model.predict`` builds a data pipeline for every call, which costs far more than
+the network itself. The model is instead wrapped once in a ``tf.function`` compiled with XLA
+(``jit_compile``), which fuses the network's loops, and called through its concrete function,
+which skips the ``tf.function``'s argument matching. ``make bench`` compares a v3 miss with a
+server that calls ``predict`` per request (docs/performance.md).
+
+XLA compiles once per input shape, so batches are padded up to a power of two: at most nine
+shapes up to 256 rows, and those up to eight rows are compiled at load.
 """
 
 import math
@@ -29,9 +30,8 @@ import tensorflow as tf  # noqa: E402
 from analysis.features2 import Features2Extractor  # noqa: E402
 from analysis.features2.tokenizer import SmsTokenizer  # noqa: E402
 from api.model_serving.models.base import InvalidFeaturesError, SpamModel  # noqa: E402
-from training.model_card import ModelCard, file_sha256  # noqa: E402
-from training.model2_2020.model2 import load_tokenizer  # noqa: E402
-from training.sklearn_artifacts import UntrustedArtifactError  # noqa: E402
+from model_artifacts.card import ModelCard, verified_artifact  # noqa: E402
+from model_artifacts.tokenizer import load_tokenizer  # noqa: E402
 
 
 def positive_label(card: ModelCard) -> str:
@@ -73,9 +73,7 @@ class KerasTokenModel(SpamModel):
     @classmethod
     def load(cls, version: str, folder: Path) -> Self:
         card = ModelCard.load(folder)
-        artifact = folder / card.artifact.file
-        if file_sha256(artifact) != card.artifact.sha256:
-            raise UntrustedArtifactError(f"{artifact} does not match the digest in its model card")
+        artifact = verified_artifact(card, folder)
         # safe_mode refuses artifacts that carry code (Lambda layers and the like).
         model = keras.saving.load_model(artifact, compile=False, safe_mode=True)
         return cls(version, card, model, load_tokenizer(card, folder))

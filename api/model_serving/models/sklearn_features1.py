@@ -8,8 +8,8 @@ import numpy as np
 
 from analysis.features1 import Features1Extractor
 from api.model_serving.models.base import InvalidFeaturesError, SpamModel, finite
-from training.model_card import ModelCard
-from training.sklearn_artifacts import load_sklearn
+from model_artifacts.card import ModelCard
+from model_artifacts.sklearn_io import load_sklearn
 
 
 class SklearnFeatures1Model(SpamModel):

@@ -4,13 +4,12 @@ The routes know nothing about any particular model: they validate the request, h
 to the ``PredictionService`` with the version's ``SpamModel``, and shape the answer. Serving a
 new version adds a catalog entry, never a branch here.
 
-Three choices keep a cached answer close to the cost of a trivial endpoint. Each was measured
-in process while it was made, with a throwaway harness that is not in the repository
-(``FastAPI.__call__`` on a v2 request, p50 of 3,000); ``make bench`` shows their sum:
+Three choices keep a cached answer close to the cost of a trivial endpoint (``make bench``
+compares the two; docs/performance.md has the figures):
 
 - the routes go straight onto the app's router instead of an included ``APIRouter`` per
-  version: FastAPI 0.165 matches an included router's routes twice (to pick the router, then
-  inside it), and that cost 35 us of a 0.21 ms cache hit;
+  version: FastAPI matches an included router's routes twice (to pick the router, then inside
+  it), a cost of the same order as the rest of a cache hit;
 - the handlers take the ``Request`` and build their ``Call`` themselves, without a dependency;
 - they return a ``JSONResponse`` of the dict they built, so FastAPI does not validate it again
   against the ``response_model``, which still documents it.
@@ -56,7 +55,7 @@ from api.model_serving.serving import (
     text_prediction_payloads,
 )
 from api.model_serving.settings import ModelServingSettings
-from training.model_card import ModelCard
+from model_artifacts.card import ModelCard
 
 # A model call may also be refused by the per-caller limit (RATE_LIMIT_PER_MINUTE).
 MODEL_CALL_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -19,13 +19,9 @@ from api.common.idempotency import (
     request_digest,
     reused_key_error,
 )
+from api.common.identifiers import USER_ID_PATTERN
 from api.common.timeuuid import TIMEUUID_PATTERN, new_timeuuid, parse_timeuuid
-from api.user_data.schemas import (
-    USER_ID_PATTERN,
-    InboxPublic,
-    SmsCreate,
-    SmsPublic,
-)
+from api.user_data.schemas import InboxPublic, SmsCreate, SmsPublic
 from api.user_data.settings import UserDataSettings
 from api.user_data.storage.interfaces import (
     PAGE_TOKEN_PATTERN,

@@ -11,18 +11,15 @@ from typing import Any
 import skops.io as sio
 
 from analysis.atomic_files import atomic_output
-from training.model_card import file_sha256
+from model_artifacts.card import UntrustedArtifactError, file_sha256
 
 FORMAT = "skops"
+__all__ = ["FORMAT", "TRUSTED_TYPES", "UntrustedArtifactError", "load_sklearn", "save_sklearn"]
 TRUSTED_TYPES = frozenset(
     {
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     }
 )
-
-
-class UntrustedArtifactError(RuntimeError):
-    """The artifact holds types outside the allow-list, or its digest does not match."""
 
 
 def save_sklearn(model: Any, path: Path) -> str:

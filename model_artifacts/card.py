@@ -70,7 +70,20 @@ class ModelCard(BaseModel):
         return cls.model_validate_json((folder / METADATA_FILE).read_text(encoding="utf-8"))
 
 
+class UntrustedArtifactError(RuntimeError):
+    """An artifact does not match the digest in its card, or holds types it may not hold."""
+
+
+def verified_artifact(card: ModelCard, folder: Path) -> Path:
+    """The path of ``card``'s artifact in ``folder``, checked against the card's digest."""
+    path = folder / card.artifact.file
+    if file_sha256(path) != card.artifact.sha256:
+        raise UntrustedArtifactError(f"{path} does not match the digest in its model card")
+    return path
+
+
 def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file's content, read a megabyte at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
