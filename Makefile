@@ -30,7 +30,11 @@ CHECK_PYTHON := $(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_i
 RAW := raw_data/raw_dataset.csv
 SOURCES1 := offline_data/sms_features1.parquet
 TOKENIZER := models/model2_2020/tokenizer/tokenizer.json
-SOURCES2 := offline_data/sms_features2.parquet
+# The v2 Parquet file also grows with every push to smss2_push (the webhook, the backfill), so
+# its date cannot say whether the models are up to date: a stamp beside it records when
+# create_offline_sources_2.py wrote it.
+SOURCES2 := offline_data/.sms_features2.written
+SOURCES2_MISSING := $(if $(wildcard offline_data/sms_features2.parquet),,force)
 APPLIED := $(FEATURE_REPO)/data/.stage-2021-applied
 MODEL1 := models/model1_2019/metadata.json
 MODEL2 := models/model2_2020/classifier/metadata.json
@@ -48,11 +52,14 @@ export CHROMIUM
 SCREENSHOT_DIR ?= local_data/screenshots
 export SCREENSHOT_DIR
 
-.PHONY: help setup web-setup chromium wrk data features apply models train train-1 train-2 train-3 \
+.PHONY: force help setup web-setup chromium wrk data features apply models train train-1 train-2 train-3 \
 	init serve stack demo test bench lint clean cassandra cassandra-stop cassandra-status images
 
 # A step that fails leaves no half-made target behind, so the next run does it again.
 .DELETE_ON_ERROR:
+
+# A prerequisite that is never up to date: it remakes a stamp whose file has gone.
+force:
 
 help:
 	@echo "make stack  build what is missing, then start every service and the web app, until Ctrl-C"
@@ -128,8 +135,9 @@ $(SOURCES1): $(RAW) analysis/features1/cue_words.json | $(STAMP)
 $(TOKENIZER): $(RAW) $(SOURCES1) | $(STAMP)
 	$(PY) scripts/create_tokenizer_2.py
 
-$(SOURCES2): $(TOKENIZER) | $(STAMP)
+$(SOURCES2): $(TOKENIZER) $(SOURCES2_MISSING) | $(STAMP)
 	$(PY) scripts/create_offline_sources_2.py
+	@touch $@
 
 # The latest stage of the story; each stage keeps the objects of the ones before it. `make apply`
 # applies it again; the file target does it once, when the sources or the definitions change.
@@ -249,4 +257,4 @@ cassandra-stop:
 	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m scripts.cassandra.local_node stop
 
 clean:
-	rm -rf offline_data/*.parquet models/model*_* $(FEATURE_REPO)/data local_data
+	rm -rf offline_data/*.parquet $(SOURCES2) models/model*_* $(FEATURE_REPO)/data local_data
