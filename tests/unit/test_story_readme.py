@@ -154,3 +154,19 @@ def test_markers_attach_to_the_next_block() -> None:
         Stop(17, (8111,)),
         Skip(19, (Command(20, "make test"),), "it runs this"),
     ]
+
+
+def test_every_skipped_block_says_so_where_a_reader_sees_it() -> None:
+    """The skip marker is an HTML comment, hidden on GitHub: the prose just before it says that
+    the story test does not run the block."""
+    lines = README.read_text().splitlines()
+    for step in parse_readme(README.read_text()):
+        if not isinstance(step, Skip):
+            continue
+        marker = step.line - 2  # the marker's index: the line before the fence
+        before = "\n".join(lines[max(0, marker - 4) : marker])
+        assert "story test" in before, f"README line {step.line}: say that the story skips it"
+
+
+def test_the_readme_holds_no_placeholder_for_a_measure() -> None:
+    assert "@@" not in README.read_text()
