@@ -53,7 +53,8 @@ SCREENSHOT_DIR ?= local_data/screenshots
 export SCREENSHOT_DIR
 
 .PHONY: force help setup web-setup chromium wrk data features apply models train train-1 train-2 train-3 \
-	init serve stack demo test bench lint clean cassandra cassandra-stop cassandra-status images
+	init serve stack demo test bench bench-smoke bench-load bench-storage lint clean cassandra \
+	cassandra-stop cassandra-status images
 
 # A step that fails leaves no half-made target behind, so the next run does it again.
 .DELETE_ON_ERROR:
@@ -66,11 +67,14 @@ help:
 	@echo "make test   run every test"
 	@echo "make demo   build what is missing (corpus, features, feature store, models, tables), serve nothing"
 	@echo "make setup  create $(VENV) from requirements-dev.txt"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy, import-linter and ESLint"
 	@echo "make train  run the three training notebooks headless (train-1, train-2, train-3: one each)"
 	@echo "make compare  every v3 candidate over three seeds on the real corpus (~10 min)"
 	@echo "make serve  start the model-serving API on port 8000 (after make demo)"
-	@echo "make bench  benchmark the services, and load them with wrk (after make demo)"
+	@echo "make bench  the performance table, written to docs/performance.md (after make demo)"
+	@echo "make bench-smoke  the same bench with tiny counts: does it still run? (about 2 min)"
+	@echo "make bench-load   every service under 32 clients with wrk"
+	@echo "make bench-storage  SQLite and Cassandra side by side"
 	@echo "make images redraw the diagrams in images/ and copy the browser tests' latest screenshots"
 	@echo "make cassandra        start a local Apache Cassandra node on 127.0.0.1:9042 (Java 17 + Maven)"
 	@echo "make cassandra-stop   stop it (its data stays in local_data/cassandra)"
@@ -103,7 +107,7 @@ chromium:
 		echo "      Install it (sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium." >&2; \
 	fi
 
-# The load bench (make bench) drives the services with Debian's wrk.
+# make bench (its concurrency rows) and make bench-load drive the services with Debian's wrk.
 wrk:
 	@if command -v wrk >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -206,25 +210,38 @@ demo: $(RAW) $(MODELS) init
 	@$(PY) -c 'import json; m = json.load(open("$(MODEL3)"))["metrics"]; print("  v3 on the test split: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))'
 	@echo "  services          tables ready, sample inboxes loaded; start everything with: make stack"
 
-# The web app's unit tests (Vitest), then every Python test, the browser test included.
+# The web app's lint (ESLint) and unit tests (Vitest), then every Python test, the browser test
+# included.
 # pytest exits with 5 when it collected no test: that is a broken suite, and is reported so.
 test: setup web-setup chromium
-	cd $(WEB_APP) && npm test
+	cd $(WEB_APP) && npm run lint && npm test
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
 
+# The whole performance table in one run, each row beside its baseline, printed and written to
+# docs/performance.md (BENCH_ARGS passes more options, e.g. --note "machine shared").
 bench: setup wrk
-	$(PY) scripts/bench_model_serving.py
-	$(PY) scripts/bench_feature_proxy.py
-	$(PY) scripts/bench_storage.py
+	$(PY) scripts/bench_report.py $(BENCH_ARGS)
+
+# The same code with tiny counts: proves that the bench still runs; writes no document.
+bench-smoke: setup wrk
+	$(PY) scripts/bench_report.py --smoke
+
+# Every service under many clients at once with wrk (30 s per scenario).
+bench-load: setup wrk
 	$(PY) scripts/bench_load.py
 
-lint: setup
+# SQLite and Cassandra side by side (the cluster in .env, or the project's local node).
+bench-storage: setup
+	$(PY) scripts/bench_storage.py
+
+lint: setup web-setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy api analysis model_artifacts training scripts
 	$(VENV)/bin/lint-imports
+	cd $(WEB_APP) && npm run lint
 
 # The diagrams: images/src/NAME.dot drawn into images/NAME.svg by Graphviz's dot layout, from the
 # dev requirements' graphviz-pure (the same output on every machine). DOT=dot uses a system

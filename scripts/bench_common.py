@@ -3,9 +3,15 @@ excluded, and interleaving the kinds measured in one run so that a slow spell of
 weighs on all of them alike."""
 
 import functools
+import importlib.metadata
+import os
+import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -60,3 +66,140 @@ def interleaved(
             results[name].latencies_s.extend(part.latencies_s)
             results[name].elapsed_s += part.elapsed_s
     return list(results.values())
+
+
+@dataclass
+class Row:
+    """One line of the performance table: a measure beside the baseline it is judged against.
+
+    ``ratio`` and ``verdict`` are ``None`` for rows that are reported without a goal.
+    """
+
+    section: str
+    measure: str
+    p50_ms: float | None
+    p99_ms: float | None
+    throughput: float | None
+    baseline: str = ""
+    ratio: str = ""
+    goal: str = ""
+    verdict: str | None = None
+    unit: str = "req/s"
+
+    @classmethod
+    def of(cls, section: str, result: Result, **extra: Any) -> "Row":
+        return cls(
+            section,
+            result.name,
+            result.percentile_ms(0.5),
+            result.percentile_ms(0.99),
+            result.throughput,
+            **extra,
+        )
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def _number(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+TABLE_HEADER = ("measure", "p50 ms", "p99 ms", "throughput", "baseline (same run)", "ratio", "goal")
+
+
+def table_lines(rows: list[Row]) -> list[str]:
+    """The rows as Markdown tables (readable as plain text too), one per section, the sections
+    in the order they first appear."""
+    lines: list[str] = []
+    section = None
+    order = list(dict.fromkeys(row.section for row in rows))
+    for row in sorted(rows, key=lambda row: order.index(row.section)):
+        if row.section != section:
+            section = row.section
+            lines += ["", f"### {section}", ""]
+            lines.append("| " + " | ".join(TABLE_HEADER) + " |")
+            lines.append("|" + "|".join(["---"] + ["---:"] * 3 + ["---"] * 3) + "|")
+        goal = f"{row.goal}: **{row.verdict}**" if row.verdict else row.goal
+        throughput = _number(row.throughput, 0)
+        cells = (
+            row.measure,
+            _number(row.p50_ms, 3),
+            _number(row.p99_ms, 3),
+            f"{throughput} {row.unit}" if throughput else "",
+            row.baseline,
+            row.ratio,
+            goal,
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+@dataclass
+class Startup:
+    """A service's cold start (process start to its first 200 on ``/health``) and its resident
+    memory once warm."""
+
+    service: str
+    ready_s: float
+    rss_mb: float
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB (Linux ``/proc``)."""
+    total_kb = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total_kb += int(line.split()[1])
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            pending += [int(child) for child in task.read_text().split()]
+    return total_kb / 1024
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+KEY_LIBRARIES = (
+    "feast",
+    "fastapi",
+    "uvicorn",
+    "httpx",
+    "tensorflow-cpu",
+    "keras",
+    "scikit-learn",
+    "cassandra-driver",
+)
+
+
+def environment() -> dict[str, str]:
+    """When and where the bench ran: date, machine, load, Python and the key libraries."""
+    facts = {
+        "date (UTC)": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+        "CPU": f"{os.cpu_count()} x {_cpu_model()}",
+        "load average at the start (1, 5, 15 min)": " ".join(
+            f"{value:.2f}" for value in os.getloadavg()
+        ),
+        "OS": platform.platform(),
+        "python": platform.python_version(),
+    }
+    for package in KEY_LIBRARIES:
+        try:
+            facts[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            facts[package] = "not installed"
+    return facts

@@ -138,7 +138,10 @@ def parse_wrk(name: str, output: str) -> WrkResult:
 def run_wrk(
     name: str, url: str, script: Path, connections: int, duration_s: int, wrk: str
 ) -> WrkResult:
-    args = [wrk, "-t2", f"-c{connections}", f"-d{duration_s}s", "--latency", "-s", str(script)]
+    # wrk needs at least one connection per thread.
+    threads = min(2, connections)
+    args = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency"]
+    args += ["-s", str(script)]
     result = subprocess.run(
         [*args, url], capture_output=True, text=True, timeout=duration_s + 60, check=True
     )
@@ -165,12 +168,18 @@ def initialise(script: str, env: dict[str, str], *args: str) -> None:
 
 
 def start_services(
-    workdir: Path, models_dir: Path, storage: dict[str, str], stack: ExitStack
+    workdir: Path,
+    models_dir: Path,
+    storage: dict[str, str],
+    stack: ExitStack,
+    feature_repo: Path = FEATURE_REPO_DIR,
+    offline: Path = OFFLINE_DATA_DIR,
 ) -> dict[str, Service]:
-    """The services on temporary copies of the data, each a real process."""
-    repo = workdir / FEATURE_REPO_DIR.name
-    shutil.copytree(FEATURE_REPO_DIR, repo, ignore=shutil.ignore_patterns("data", "__pycache__"))
-    shutil.copytree(OFFLINE_DATA_DIR, workdir / OFFLINE_DATA_DIR.name)
+    """The services on temporary copies of the data (``feature_repo`` and its ``offline``
+    sources), each a real process."""
+    repo = workdir / feature_repo.name
+    shutil.copytree(feature_repo, repo, ignore=shutil.ignore_patterns("data", "__pycache__"))
+    shutil.copytree(offline, workdir / "offline_data")
     feast = str(Path(sys.executable).with_name("feast"))
     subprocess.run(
         [feast, "-c", str(repo), "apply"],
@@ -211,7 +220,7 @@ def start_services(
     inbox = stack.enter_context(
         uvicorn_service("api.inbox.inbox_api:app", inbox_env, workdir, options=options)
     )
-    return {"users": users, "models": models, "inbox": inbox}
+    return {"users": users, "models": models, "inbox": inbox, "feast": feature_store}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,31 +10,9 @@ import argparse
 import asyncio
 import sys
 
-from api.common.storage import cassandra
+from api.common.storage.backends import SchemaOptions
 from api.model_serving.settings import ModelServingSettings
-from api.model_serving.storage import cassandra_store
-from api.model_serving.storage.factory import sqlite_path
-from api.model_serving.storage.sqlite_store import SqliteServingStorage
-
-
-async def initialise_sqlite(settings: ModelServingSettings) -> str:
-    storage = await SqliteServingStorage.open(
-        sqlite_path(settings), settings.cache_ttl_seconds, settings.call_log_ttl_seconds
-    )
-    try:
-        await storage.create_schema()
-    finally:
-        await storage.close()
-    return f"SQLite database {sqlite_path(settings)}"
-
-
-def initialise_cassandra(
-    settings: ModelServingSettings, create_keyspace: bool, replication_factor: int
-) -> str:
-    config = settings.cassandra()
-    statements = cassandra_store.schema(config.keyspace)
-    cassandra.create_schema(config, statements, create_keyspace, replication_factor)
-    return f"Cassandra keyspace {config.keyspace}"
+from api.model_serving.storage.factory import create_serving_tables
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,11 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--replication-factor", type=int, default=1)
     args = parser.parse_args(argv)
-    settings = ModelServingSettings()
-    if settings.storage_backend == "cassandra":
-        where = initialise_cassandra(settings, args.create_keyspace, args.replication_factor)
-    else:
-        where = asyncio.run(initialise_sqlite(settings))
+    options = SchemaOptions(args.create_keyspace, args.replication_factor)
+    where = asyncio.run(create_serving_tables(ModelServingSettings(), options))
     print(f"model-serving tables (prediction_cache, call_log) are ready in {where}")
     return 0
 

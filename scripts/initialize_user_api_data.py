@@ -12,13 +12,11 @@ import asyncio
 import sys
 from collections import Counter
 
-from api.common.storage import cassandra
+from api.common.storage.backends import SchemaOptions
 from api.common.timeuuid import timeuuid_at
 from api.user_data.settings import UserDataSettings
-from api.user_data.storage import cassandra_store
-from api.user_data.storage.factory import open_inbox_store, sqlite_path
+from api.user_data.storage.factory import create_inbox_tables, open_inbox_store
 from api.user_data.storage.interfaces import InboxStore, StoredSms
-from api.user_data.storage.sqlite_store import SqliteInboxStore
 from scripts.sample_inboxes import SAMPLE_MESSAGES
 
 
@@ -27,24 +25,6 @@ def sample_messages() -> list[StoredSms]:
         StoredSms(user, timeuuid_at(sent_at, f"{user}/{sender}/{text}"), sender, text)
         for user, sender, sent_at, text in SAMPLE_MESSAGES
     ]
-
-
-async def create_sqlite_table(settings: UserDataSettings) -> str:
-    store = await SqliteInboxStore.open(sqlite_path(settings))
-    try:
-        await store.create_schema()
-    finally:
-        await store.close()
-    return f"SQLite database {sqlite_path(settings)}"
-
-
-def create_cassandra_table(
-    settings: UserDataSettings, create_keyspace: bool, replication_factor: int
-) -> str:
-    config = settings.cassandra()
-    statements = cassandra_store.schema(config.keyspace)
-    cassandra.create_schema(config, statements, create_keyspace, replication_factor)
-    return f"Cassandra keyspace {config.keyspace}"
 
 
 async def load_samples(store: InboxStore) -> Counter[str]:
@@ -68,10 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replication-factor", type=int, default=1)
     args = parser.parse_args(argv)
     settings = UserDataSettings()
-    if settings.storage_backend == "cassandra":
-        where = create_cassandra_table(settings, args.create_keyspace, args.replication_factor)
-    else:
-        where = asyncio.run(create_sqlite_table(settings))
+    options = SchemaOptions(args.create_keyspace, args.replication_factor)
+    where = asyncio.run(create_inbox_tables(settings, options))
     print(f"tables smss_by_users and sms_idempotency_keys are ready in {where}")
     if not args.no_samples:
         per_user = asyncio.run(load(settings))

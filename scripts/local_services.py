@@ -41,6 +41,8 @@ class Service:
     url: str
     process: subprocess.Popen
     log: Path
+    ready_s: float = 0.0
+    """Seconds from starting the process to its first 200 on the health path (cold start)."""
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -110,6 +112,7 @@ def local_service(
     Its output goes to ``log_dir/NAME-PORT.log``, which a startup failure quotes.
     """
     log = log_dir / f"{name}-{port}.log"
+    started = time.perf_counter()
     with open(log, "w") as out:
         process = subprocess.Popen(
             args,
@@ -129,6 +132,7 @@ def local_service(
                 )
         except RuntimeError as error:
             raise RuntimeError(f"{name}: {error}\n{service.output()}") from error
+        service.ready_s = time.perf_counter() - started
         yield service
     finally:
         service.stop()

@@ -6,6 +6,8 @@ traceback and answered with a generic 500 that reveals nothing.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -72,6 +74,21 @@ class ServiceUnavailableError(ApiError):
 class BadGatewayError(ApiError):
     status_code = 502
     code = "bad_gateway"
+
+
+@contextmanager
+def storage_unavailable_on_error(store: str, action: str) -> Iterator[None]:
+    """Turn a failure of ``store`` during ``action`` into a logged 503 that asks for a retry.
+
+    The ``ApiError``s raised inside pass through: they are answers, not storage failures.
+    """
+    try:
+        yield
+    except ApiError:
+        raise
+    except Exception as error:
+        logger.exception("%s failed", action)
+        raise ServiceUnavailableError(f"the {store} is unavailable; retry later") from error
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -6,10 +6,15 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from pydantic import BaseModel, Field
 
 from api.common.body_limit import BodySizeLimitMiddleware
 from api.common.errors import install_error_handlers
 from api.common.settings import HttpServiceSettings
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
 
 
 def service_app(
@@ -21,7 +26,10 @@ def service_app(
     methods: list[str],
 ) -> FastAPI:
     """A FastAPI app with the common error format, a CORS allow-list for ``methods`` (only the
-    ``CORS_ALLOW_ORIGINS`` origins), the request-body limit and a liveness route."""
+    ``CORS_ALLOW_ORIGINS`` origins), the request-body limit and a liveness route.
+
+    A middleware the caller adds afterwards wraps all of these (Starlette puts the last one added
+    outermost)."""
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
@@ -33,8 +41,14 @@ def service_app(
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
 
-    @app.get("/health", tags=["service"], summary="Liveness", description="Always 200 while up.")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get(
+        "/health",
+        response_model=Health,
+        tags=["service"],
+        summary="Liveness",
+        description="200 as long as the process serves requests.",
+    )
+    async def health() -> Health:
+        return Health(status="ok")
 
     return app

@@ -12,40 +12,19 @@ store in this process, or from the feature server (``readers.py``).
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api.common.errors import (
-    ERROR_RESPONSES,
-    ForbiddenError,
-    ServiceUnavailableError,
-    UnprocessableError,
-    error_body,
-)
 from api.common.logging_setup import configure_logging
 from api.common.service_app import service_app
-from api.feature_server_proxy.readers import FeatureReader, open_reader
-from api.feature_server_proxy.schemas import OnlineFeaturesRequest
+from api.feature_server_proxy.readers import open_reader
+from api.feature_server_proxy.routers.features_router import router as features_router
+from api.feature_server_proxy.routers.service_router import router as service_router
 from api.feature_server_proxy.settings import FeatureProxySettings
 
 logger = logging.getLogger(__name__)
-
-_PROXY_ERRORS: dict[int | str, dict[str, Any]] = {
-    **ERROR_RESPONSES,
-    403: {
-        "description": "A feature that is not on the allow-list.",
-        "content": {
-            "application/json": {
-                "example": error_body("feature_not_allowed", "sms_labels:label is not served")
-            }
-        },
-    },
-    502: {"description": "The feature store refused the read, or the feature server failed."},
-    503: {"description": "The online store or the feature server cannot be read now."},
-}
 
 
 def create_app(
@@ -55,7 +34,6 @@ def create_app(
     """Build the app; its lifespan opens the reader ``PROXY_SOURCE`` names. ``transport``
     replaces the network under the client to the feature server (tests pass a fake one)."""
     settings = settings or FeatureProxySettings()
-    allowed = frozenset(settings.proxy_allowed_features)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,45 +55,6 @@ def create_app(
         methods=["POST"],
     )
 
-    @app.post(
-        "/get-online-features",
-        summary="Online features",
-        description="Feast's `get-online-features`, restricted: the answer has one column per "
-        "feature plus `sms_id`, in no promised order, so map them by `metadata.feature_names`.",
-        responses=_PROXY_ERRORS,
-        tags=["features"],
-    )
-    async def get_online_features(body: OnlineFeaturesRequest, request: Request) -> Response:
-        refused = [feature for feature in body.features if feature not in allowed]
-        if refused:
-            raise ForbiddenError(
-                f"not served by this proxy: {', '.join(refused)}",
-                code="feature_not_allowed",
-                allowed=sorted(allowed),
-            )
-        count = len(body.entities.sms_id)
-        if count > settings.proxy_max_entities:
-            raise UnprocessableError(
-                f"{count} messages asked for; the limit is {settings.proxy_max_entities}",
-                code="too_many_entities",
-            )
-        reader: FeatureReader = request.app.state.reader
-        answer = await reader.read(body.features, body.entities.sms_id)
-        return Response(answer, media_type="application/json")
-
-    @app.get(
-        "/ready",
-        tags=["service"],
-        summary="Readiness",
-        description="200 when a read from the source (the online store, or the feature server's "
-        "health check) succeeds, else 503.",
-    )
-    async def ready(request: Request, response: Response) -> dict[str, str | bool]:
-        try:
-            await request.app.state.reader.check()
-        except ServiceUnavailableError as error:
-            response.status_code = 503
-            return {"ready": False, "source": settings.proxy_source, "status": str(error)}
-        return {"ready": True, "source": settings.proxy_source, "status": "ok"}
-
+    app.include_router(features_router)
+    app.include_router(service_router)
     return app

@@ -1,6 +1,7 @@
-"""Requests of the feature-server proxy: a strict subset of what Feast's server accepts."""
+"""Requests of the feature-server proxy (a strict subset of what Feast's server accepts), and its
+readiness."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -26,3 +27,9 @@ class OnlineFeaturesRequest(BaseModel):
         examples=[["sms_features2:features"]],
     )
     entities: Entities
+
+
+class Readiness(BaseModel):
+    ready: bool
+    source: Literal["online_store", "feature_server"] = Field(description="Where reads go.")
+    status: str = Field(description="'ok', or why the source cannot be read.")

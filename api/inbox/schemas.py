@@ -27,3 +27,9 @@ class Receipt(BaseModel):
         "the model API or the feature server failed; the features wait in the outbox and are "
         "pushed as soon as both answer."
     )
+
+
+class Readiness(BaseModel):
+    ready: bool = Field(description="Messages are accepted: the user-data API answers.")
+    services: dict[str, str] = Field(description="Each downstream service: 'ok', or what failed.")
+    pending_pushes: int = Field(description="Messages whose features wait in the outbox.")

@@ -5,15 +5,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.common.body_limit import BodySizeLimitMiddleware
 from api.common.client_address import CallerAddressMiddleware
-from api.common.errors import install_error_handlers
 from api.common.logging_setup import configure_logging
 from api.common.openapi import adjust_openapi
+from api.common.service_app import service_app
 from api.model_serving.metrics import ServingMetrics
 from api.model_serving.models.catalog import MODEL_CATALOG, load_model
 from api.model_serving.openapi import exact_openapi
@@ -57,9 +55,7 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
             version: await run_in_threadpool(load_model, version, settings.models_dir)
             for version in versions
         }
-        storage = await open_serving_storage(
-            settings, settings.cache_ttl_seconds, settings.call_log_ttl_seconds
-        )
+        storage = await open_serving_storage(settings)
         try:
             try:
                 await storage.ping()
@@ -98,25 +94,17 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
         finally:
             await storage.close()
 
-    app = FastAPI(
+    app = service_app(
         title="SMS spam model serving",
         description=DESCRIPTION,
-        version="1.0.0",
+        settings=settings,
         lifespan=lifespan,
+        methods=["GET", "POST"],
     )
-    app.state.settings = settings
     app.state.rate_limit = (
         CallerRateLimit(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     )
-    install_error_handlers(app)
     app.add_exception_handler(StarletteHTTPException, unknown_version_handler(versions))
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_allow_origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
-    )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outermost: every layer inside it sees the caller's address.
     app.add_middleware(CallerAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     add_service_routes(app.router)

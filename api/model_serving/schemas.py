@@ -121,10 +121,6 @@ class ModelsList(BaseModel):
     models: list[ModelSummary]
 
 
-class Health(BaseModel):
-    status: str = Field(examples=["ok"])
-
-
 class Readiness(BaseModel):
     ready: bool
     models: dict[str, bool]

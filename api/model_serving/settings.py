@@ -13,7 +13,7 @@ class ModelServingSettings(ServiceSettings):
     models_dir: Path = MODELS_DIR
 
     max_text_length: int = Field(default=5_000, gt=0)
-    max_batch_size: int = Field(default=256, gt=0)
+    max_batch_size: int = Field(default=1_000, gt=0)
     cache_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
     call_log_ttl_seconds: int = Field(default=3600, gt=0)
     call_log_max_rows: int = Field(default=500, gt=0)

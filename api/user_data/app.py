@@ -10,6 +10,7 @@ from api.common.logging_setup import configure_logging
 from api.common.openapi import document_max_length
 from api.common.service_app import service_app
 from api.user_data.routers.sms_router import router as sms_router
+from api.user_data.schemas import Readiness
 from api.user_data.settings import UserDataSettings
 from api.user_data.storage.factory import open_inbox_store
 
@@ -50,13 +51,15 @@ def create_app(settings: UserDataSettings | None = None) -> FastAPI:
         tags=["service"],
         summary="Readiness",
         description="200 when the inbox store answers, else 503.",
+        response_model=Readiness,
+        responses={503: {"model": Readiness}},
     )
-    async def ready(request: Request, response: Response) -> dict[str, str | bool]:
+    async def ready(request: Request, response: Response) -> Readiness:
         try:
             await request.app.state.inbox.ping()
         except Exception as error:
             response.status_code = 503
-            return {"ready": False, "storage": f"unavailable: {error}"}
-        return {"ready": True, "storage": "ok"}
+            return Readiness(ready=False, storage=f"unavailable: {error}")
+        return Readiness(ready=True, storage="ok")
 
     return app

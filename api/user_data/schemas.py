@@ -32,3 +32,8 @@ class InboxPublic(BaseModel):
     next_page_token: str | None = Field(
         default=None, description="Pass as `page_token` for the next page; absent at the end."
     )
+
+
+class Readiness(BaseModel):
+    ready: bool
+    storage: str = Field(description="'ok', or why the inbox store does not answer.")

@@ -34,6 +34,20 @@ SCREENSHOT = SCREENSHOT_DIR / "sms_app.png"
 SCREENSHOT_II = SCREENSHOT_DIR / "sms_app_architecture_2.png"
 
 
+def png_size(path: Path) -> tuple[int, int]:
+    """The width and height a PNG file declares (its IHDR chunk); fails on anything else."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def assert_page_screenshot(path: Path) -> None:
+    """The whole page (fullPage) at the 900 x 1100 viewport that inbox.e2e.mjs opens."""
+    width, height = png_size(path)
+    assert width == 900
+    assert height >= 1100
+
+
 def require_tools() -> str:
     node = shutil.which("node")
     missing = []
@@ -93,6 +107,7 @@ def check_in_browser(
     """Judge the inbox in the browser (spam and ham as expected, ``screenshot`` saved), then
     stop ``service`` and check that a spam check names it in a friendly error."""
     screenshot.parent.mkdir(parents=True, exist_ok=True)
+    screenshot.unlink(missing_ok=True)  # so that the checks below see this run's picture
     verdict = run(
         [node, "e2e/inbox.e2e.mjs"], {**env, "PHASE": "verdict", "SCREENSHOT": str(screenshot)}
     )
@@ -165,7 +180,7 @@ def test_inbox_and_spam_check_in_a_real_browser(models_dir: Path, tmp_path: Path
                 check_in_browser(
                     node, env, SCREENSHOT, model_service, "model-serving service", tmp_path
                 )
-    assert SCREENSHOT.stat().st_size > 10_000
+    assert_page_screenshot(SCREENSHOT)
 
 
 def test_architecture_2_reads_features_online_and_asks_v3(
@@ -215,7 +230,7 @@ def test_architecture_2_reads_features_online_and_asks_v3(
                     "ARCHITECTURE": "II",
                 }
                 check_in_browser(node, env, SCREENSHOT_II, proxy, "feature-server proxy", tmp_path)
-    assert SCREENSHOT_II.stat().st_size > 10_000
+    assert_page_screenshot(SCREENSHOT_II)
 
 
 def test_both_architectures_on_the_whole_stack_on_cassandra(

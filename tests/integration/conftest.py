@@ -1,11 +1,13 @@
 """Integration fixtures: real scripts and the real Feast CLI, in temporary folders."""
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.feature_store import build_feature_store, run
+from tests.support.cassandra_backend import CassandraTarget
+from tests.support.feature_store import SQLITE, OnlineStore, build_feature_store, run
 
 NOTEBOOKS = (
     "training/model1_2019/train_model_1_2019.ipynb",
@@ -49,3 +51,16 @@ def real_store(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) ->
     )
     train_models(build_feature_store(raw, workdir))
     return workdir
+
+
+@pytest.fixture(scope="module", params=["sqlite", "cassandra"])
+def online(request: pytest.FixtureRequest) -> Iterator[OnlineStore]:
+    """Each online store a module's tests run on: SQLite, then a new Cassandra keyspace named
+    after the module, dropped when the module is done."""
+    if request.param == "sqlite":
+        yield SQLITE
+        return
+    cluster: CassandraTarget = request.getfixturevalue("cassandra_cluster")
+    purpose = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    with cluster.keyspace(purpose) as keyspace:
+        yield OnlineStore("cassandra", cluster.env(keyspace))

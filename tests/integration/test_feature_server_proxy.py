@@ -6,7 +6,6 @@ Its answer must be exactly Feast's feature server's, whether it reads the online
 allow-list, the entity cap, its error codes) must not depend on the source.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,22 +13,11 @@ import pandas as pd
 import pytest
 
 from scripts.local_services import feature_server, free_port, uvicorn_service
-from tests.support.cassandra_backend import CassandraTarget
 from tests.support.feature_store import SQLITE, OnlineStore, copy_store
 
 pytestmark = pytest.mark.integration
 
 PROXY_APP = "api.feature_server_proxy.feature_server_proxy_api:app"
-
-
-@pytest.fixture(scope="module", params=["sqlite", "cassandra"])
-def online(request: pytest.FixtureRequest) -> Iterator[OnlineStore]:
-    if request.param == "sqlite":
-        yield SQLITE
-        return
-    cluster: CassandraTarget = request.getfixturevalue("cassandra_cluster")
-    with cluster.keyspace("proxy") as keyspace:
-        yield OnlineStore("cassandra", cluster.env(keyspace))
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ All four must be identical, value for value: floats are compared exactly.
 """
 
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,8 +24,7 @@ from analysis import corpus
 from analysis.features1 import Features1Extractor
 from api.common.timeuuid import new_timeuuid
 from scripts.local_services import feature_server, uvicorn_service
-from tests.support.cassandra_backend import CassandraTarget
-from tests.support.feature_store import SQLITE, OnlineStore, copy_store, run
+from tests.support.feature_store import OnlineStore, copy_store, run
 
 pytestmark = pytest.mark.integration
 
@@ -35,16 +33,6 @@ V1_FEATURES = [f"sms_features1:{name}" for name in V1_NAMES]
 V2_FEATURE = "sms_features2:features"
 CHUNK = 100
 RETRIEVED_AT = datetime(2021, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "cassandra"])
-def online(request: pytest.FixtureRequest) -> Iterator[OnlineStore]:
-    if request.param == "sqlite":
-        yield SQLITE
-        return
-    cluster: CassandraTarget = request.getfixturevalue("cassandra_cluster")
-    with cluster.keyspace("skew") as keyspace:
-        yield OnlineStore("cassandra", cluster.env(keyspace))
 
 
 def offline_features(online: OnlineStore, repo: Path, ids: list[str]) -> dict[str, tuple]:

@@ -29,16 +29,6 @@ V2_FEATURE = "sms_features2:features"
 PROJECT = "sms_spam_store"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "cassandra"])
-def online(request: pytest.FixtureRequest) -> Iterator[OnlineStore]:
-    if request.param == "sqlite":
-        yield SQLITE
-        return
-    cluster: CassandraTarget = request.getfixturevalue("cassandra_cluster")
-    with cluster.keyspace("feast") as keyspace:
-        yield OnlineStore("cassandra", cluster.env(keyspace))
-
-
 @pytest.fixture(scope="module")
 def repo_2021(
     feature_repo: Path, online: OnlineStore, tmp_path_factory: pytest.TempPathFactory

@@ -9,7 +9,7 @@ import pytest
 from analysis import corpus
 from api.model_serving.app import create_app
 from api.model_serving.settings import ModelServingSettings
-from scripts.initialize_model_serving_api_caches import initialise_sqlite
+from api.model_serving.storage.factory import create_serving_tables
 from tests.support.asgi import running
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
@@ -30,7 +30,7 @@ async def assert_offline_equals_online(store: Path, corpus_csv: Path, tmp_path: 
         max_body_bytes=10_000_000,
         max_text_length=10_000,
     )
-    await initialise_sqlite(settings)
+    await create_serving_tables(settings)
     async with running(create_app(settings)) as client:
         for start in range(0, len(messages), BATCH):
             chunk = messages[start : start + BATCH]

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,24 +16,13 @@ import pandas as pd
 import pytest
 
 from analysis.paths import PROJECT_ROOT
-from tests.support.cassandra_backend import CassandraTarget
-from tests.support.feature_store import SQLITE, OnlineStore, copy_store, environment
+from tests.support.feature_store import OnlineStore, copy_store, environment
 
 pytestmark = pytest.mark.integration
 
 SAMPLER = PROJECT_ROOT / "scripts" / "online_store_sampler.py"
 EXPLORER = PROJECT_ROOT / "scripts" / "feature_store_explorer.py"
 UNSEEN = "sms-never-seen"
-
-
-@pytest.fixture(scope="module", params=["sqlite", "cassandra"])
-def online(request: pytest.FixtureRequest) -> Iterator[OnlineStore]:
-    if request.param == "sqlite":
-        yield SQLITE
-        return
-    cluster: CassandraTarget = request.getfixturevalue("cassandra_cluster")
-    with cluster.keyspace("sampler") as keyspace:
-        yield OnlineStore("cassandra", cluster.env(keyspace))
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from api.model_serving.app import create_app
 from api.model_serving.settings import ModelServingSettings
-from scripts.initialize_model_serving_api_caches import initialise_sqlite
-from tests.support.asgi import running
+from api.model_serving.storage.factory import create_serving_tables
+from tests.support.asgi import TIMEOUTS_S, running
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +38,7 @@ def make_settings(tmp_path: Path, models_dir: Path, **overrides: Any) -> ModelSe
 @pytest.fixture
 async def settings(tmp_path: Path, models_dir: Path) -> ModelServingSettings:
     settings = make_settings(tmp_path, models_dir)
-    await initialise_sqlite(settings)
+    await create_serving_tables(settings)
     return settings
 
 
@@ -257,7 +258,7 @@ async def test_cache_and_call_log_are_written_after_the_response(
 
         await app(scope, receive, recording_send)
 
-    async with app.router.lifespan_context(app):
+    async with LifespanManager(app, **TIMEOUTS_S):
         service = app.state.service
         storage = service.storage
         original_put, original_append = storage.cache.put_many, storage.call_log.append_many
@@ -373,7 +374,7 @@ async def test_forwarded_for_is_honoured_from_a_trusted_proxy(
     tmp_path: Path, models_dir: Path
 ) -> None:
     settings = make_settings(tmp_path, models_dir, trusted_proxies=["10.0.0.0/8"])
-    await initialise_sqlite(settings)
+    await create_serving_tables(settings)
     app = create_app(settings)
     async with running(app, client=("10.1.2.3", 4000)) as proxy:
         await proxy.post(
@@ -628,7 +629,7 @@ async def test_a_caller_over_its_limit_gets_a_429_with_retry_after(
     tmp_path: Path, models_dir: Path
 ) -> None:
     settings = make_settings(tmp_path, models_dir, rate_limit_per_minute=3)
-    await initialise_sqlite(settings)
+    await create_serving_tables(settings)
     app = create_app(settings)
     async with running(app, client=("198.51.100.7", 4000)) as busy:
         for n in range(3):

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from analysis.features2.tokenizer import SmsTokenizer
 from api.model_serving.app import create_app
 from api.model_serving.settings import ModelServingSettings
-from scripts.initialize_model_serving_api_caches import initialise_sqlite
+from api.model_serving.storage.factory import create_serving_tables
 from tests.support.asgi import running
 from tests.support.model_behaviour import BEHAVIOUR_CHECKS, BehaviourCheck
 
@@ -30,7 +30,7 @@ async def app(tmp_path: Path, models_dir: Path) -> FastAPI:
         sqlite_path=tmp_path / "serving.db",
         max_batch_size=5,
     )
-    await initialise_sqlite(settings)
+    await create_serving_tables(settings)
     return create_app(settings)
 
 
@@ -158,7 +158,7 @@ async def test_v3_reads_the_same_features_as_v2_and_is_served_by_configuration_a
         models_dir=models_dir,
         sqlite_path=tmp_path / "three.db",
     )
-    await initialise_sqlite(settings)
+    await create_serving_tables(settings)
     async with running(create_app(settings)) as client:
         models = (await client.get("/models")).json()["models"]
         assert [m["version"] for m in models] == ["v1", "v2", "v3"]

@@ -13,8 +13,9 @@ from fastapi import FastAPI
 from api.common.timeuuid import new_timeuuid, timeuuid_datetime
 from api.user_data.app import create_app
 from api.user_data.settings import UserDataSettings
+from api.user_data.storage.factory import create_inbox_tables
 from api.user_data.storage.interfaces import PAGE_TOKEN_PATTERN, encode_page_token
-from scripts.initialize_user_api_data import create_sqlite_table, load
+from scripts.initialize_user_api_data import load
 from scripts.sample_inboxes import SAMPLE_MESSAGES
 from tests.support.asgi import running
 
@@ -36,7 +37,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> UserDataSettings:
 @pytest.fixture
 async def settings(tmp_path: Path) -> UserDataSettings:
     settings = make_settings(tmp_path)
-    await create_sqlite_table(settings)
+    await create_inbox_tables(settings)
     await load(settings)
     return settings
 

@@ -6,6 +6,7 @@ notebook and the tests run the same code. The classifier itself is defined in
 """
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +50,8 @@ class TrainedModel:
     metrics: dict[str, float]
     rows: RowCounts
     fingerprint: str
+    fit_seconds: float = 0.0
+    """Wall-clock seconds of the classifier's ``fit`` (recorded in the card's details)."""
 
 
 def train_and_evaluate(
@@ -65,9 +68,11 @@ def train_and_evaluate(
     train, test = split_frame(frame, splits)
     if any(part[LABEL].nunique() < 2 for part in (train, test)):
         raise ValueError("the training frame is too small: both splits need both labels")
+    fit_started = time.perf_counter()
     classifier = build_classifier(random_state).fit(
         train[feature_names].to_numpy(), train[LABEL].to_numpy()
     )
+    fit_seconds = time.perf_counter() - fit_started
     predicted = classifier.predict(test[feature_names].to_numpy())
     return TrainedModel(
         classifier=classifier,
@@ -75,6 +80,7 @@ def train_and_evaluate(
         metrics=spam_metrics(test[LABEL].tolist(), predicted.tolist()),
         rows=RowCounts(retrieved=len(frame), train=len(train), test=len(test)),
         fingerprint=frame_fingerprint(frame.drop(columns=[EVENT_TIMESTAMP])),
+        fit_seconds=fit_seconds,
     )
 
 
@@ -114,7 +120,7 @@ def save_model(trained: TrainedModel, folder: Path, cue_words: list[str]) -> Mod
         rows=trained.rows,
         training_data_fingerprint=trained.fingerprint,
         library_versions=library_versions("scikit-learn", "skops", "pandas", "numpy", "feast"),
-        details={"cue_words": list(cue_words)},
+        details={"cue_words": list(cue_words), "fit_seconds": round(trained.fit_seconds, 3)},
     )
     card.save(folder)
     return card

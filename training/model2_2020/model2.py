@@ -6,6 +6,7 @@ network (``training/model3_2021``); the networks are in ``training/token_network
 """
 
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -123,6 +124,8 @@ class TrainedModel:
     """The threshold with the best spam F1 on the validation split (not used by the model)."""
     metrics_at_validation_threshold: dict[str, float]
     """The test scores the model would have with ``validation_threshold``."""
+    fit_seconds: float = 0.0
+    """Wall-clock seconds of the network's ``fit`` (recorded in the card's details)."""
 
 
 def _inputs(part: pd.DataFrame, extra_columns: Sequence[str]) -> list[np.ndarray]:
@@ -170,6 +173,7 @@ def train_and_evaluate(
     stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=hp.patience, restore_best_weights=True
     )
+    fit_started = time.perf_counter()
     fitted = networks.training.fit(
         _inputs(train, extra_columns),
         [y_fit] * outputs,
@@ -180,6 +184,7 @@ def train_and_evaluate(
         callbacks=[stop],
         verbose=0,
     )
+    fit_seconds = time.perf_counter() - fit_started
     model = networks.serving
     validation_spam = model.predict(_inputs(validation, extra_columns), verbose=0).ravel()
     test_spam = model.predict(_inputs(test, extra_columns), verbose=0).ravel()
@@ -204,6 +209,7 @@ def train_and_evaluate(
         metrics_at_validation_threshold=spam_metrics(
             test["label"].tolist(), np.where(test_spam >= threshold, "spam", "ham").tolist()
         ),
+        fit_seconds=fit_seconds,
     )
 
 
@@ -251,6 +257,7 @@ def save_model(
                 "used": False,
             },
             "epochs_trained": trained.epochs_trained,
+            "fit_seconds": round(trained.fit_seconds, 3),
             "history": trained.history,
             **(extra_details or {}),
         },

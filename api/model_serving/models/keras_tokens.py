@@ -9,8 +9,9 @@ the network itself. The model is instead wrapped once in a ``tf.function`` compi
 which skips the ``tf.function``'s argument matching. ``make bench`` compares a v3 miss with a
 server that calls ``predict`` per request (docs/performance.md).
 
-XLA compiles once per input shape, so batches are padded up to a power of two: at most nine
-shapes up to 256 rows, and those up to eight rows are compiled at load.
+XLA compiles once per input shape, so batches are padded up to a power of two: one shape per
+power of two up to the largest batch (``MAX_BATCH_SIZE``), and those up to eight rows are
+compiled at load.
 """
 
 import math
@@ -63,7 +64,7 @@ class KerasTokenModel(SpamModel):
             lambda ids: model(ids, training=False), input_signature=signature, jit_compile=True
         )
         # Calling the concrete function skips the tf.function's matching of arguments to a
-        # signature, which was a third of a one-row call.
+        # signature, a large part of a one-row call.
         self._infer = function.get_concrete_function()
         # Compile the small shapes now, not during a request: small calls run on the event loop
         # (api/model_serving/serving.py), where a compilation would stall every request.

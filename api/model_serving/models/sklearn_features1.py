@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from analysis.features1 import Features1Extractor
 from api.model_serving.models.base import InvalidFeaturesError, SpamModel, finite
@@ -20,6 +21,7 @@ class SklearnFeatures1Model(SpamModel):
         # whatever cue_words.json says today.
         super().__init__(version, card, Features1Extractor(card.details["cue_words"]))
         self._classifier = classifier
+        self._threads = ThreadpoolController()
         classes = [str(label) for label in classifier.classes_]
         if classes != card.labels:
             raise ValueError(f"{version}: classifier labels {classes} differ from the card's")
@@ -65,4 +67,8 @@ class SklearnFeatures1Model(SpamModel):
         }
 
     def predict_proba(self, vectors: Sequence[Sequence[Any]]) -> np.ndarray:
-        return self._classifier.predict_proba(np.asarray(vectors, dtype=float))
+        # One OpenMP thread: the trees' predictions are tiny, and waking a team of threads on a
+        # busy machine made a one-row call wait for a scheduler slot (docs/performance.md).
+        # The limit is the calling thread's, so it is set on each call.
+        with self._threads.limit(limits=1, user_api="openmp"):
+            return self._classifier.predict_proba(np.asarray(vectors, dtype=float))

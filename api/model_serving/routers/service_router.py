@@ -1,4 +1,5 @@
-"""Routes about the service itself: the served models, health, readiness and metrics."""
+"""Routes about the service itself: the served models, readiness and metrics (the liveness route
+comes with every service's app, ``api/common/service_app.py``)."""
 
 from collections.abc import Awaitable, Callable
 from enum import Enum
@@ -10,7 +11,7 @@ from api.common.errors import NotFoundError, api_error_handler, http_error_handl
 from api.model_serving.deps import ServiceDep
 from api.model_serving.metrics import CONTENT_TYPE
 from api.model_serving.models.catalog import MODEL_CATALOG
-from api.model_serving.schemas import Health, ModelsList, ModelSummary, Readiness
+from api.model_serving.schemas import ModelsList, ModelSummary, Readiness
 
 
 def add_service_routes(router: APIRouter) -> None:
@@ -40,16 +41,6 @@ def add_service_routes(router: APIRouter) -> None:
                 for version, model in request.app.state.models.items()
             ]
         )
-
-    @router.get(
-        "/health",
-        response_model=Health,
-        tags=tags,
-        summary="Liveness",
-        description="Answers as long as the process serves requests.",
-    )
-    async def health() -> Health:
-        return Health(status="ok")
 
     @router.get(
         "/ready",

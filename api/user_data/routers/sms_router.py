@@ -1,19 +1,17 @@
 """The inbox routes: list, read one, add one."""
 
-import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from api.common.errors import (
     ERROR_RESPONSES,
     NotFoundError,
-    ServiceUnavailableError,
     UnprocessableError,
+    storage_unavailable_on_error,
 )
 from api.common.idempotency import (
     REPLAYED_HEADER,
-    IdempotencyConflictError,
     IdempotencyKeyHeader,
     key_of,
     request_digest,
@@ -21,16 +19,15 @@ from api.common.idempotency import (
 )
 from api.common.identifiers import USER_ID_PATTERN
 from api.common.timeuuid import TIMEUUID_PATTERN, new_timeuuid, parse_timeuuid
+from api.user_data.deps import InboxStoreDep, SettingsDep
 from api.user_data.schemas import InboxPublic, SmsCreate, SmsPublic
-from api.user_data.settings import UserDataSettings
 from api.user_data.storage.interfaces import (
     PAGE_TOKEN_PATTERN,
-    InboxStore,
     InvalidPageTokenError,
     StoredSms,
 )
 
-logger = logging.getLogger(__name__)
+INBOX_STORE = "inbox store"
 
 router = APIRouter(prefix="/sms", tags=["inbox"], responses=ERROR_RESPONSES)
 
@@ -49,14 +46,6 @@ def _public(sms: StoredSms) -> SmsPublic:
     )
 
 
-def _store(request: Request) -> InboxStore:
-    return request.app.state.inbox
-
-
-def _settings(request: Request) -> UserDataSettings:
-    return request.app.state.settings
-
-
 @router.get(
     "/{user_id}",
     response_model=InboxPublic,
@@ -65,7 +54,8 @@ def _settings(request: Request) -> UserDataSettings:
     description="Messages newest first, a page at a time. An unknown user has an empty inbox.",
 )
 async def get_inbox(
-    request: Request,
+    store: InboxStoreDep,
+    settings: SettingsDep,
     user_id: UserIdPath,
     limit: Annotated[int | None, Query(gt=0, description="Messages per page.")] = None,
     page_token: Annotated[
@@ -73,15 +63,12 @@ async def get_inbox(
         Query(pattern=PAGE_TOKEN_PATTERN, description="The `next_page_token` of the page before."),
     ] = None,
 ) -> InboxPublic:
-    settings = _settings(request)
     size = min(limit or settings.inbox_page_size, settings.inbox_max_page_size)
-    try:
-        page = await _store(request).page(user_id, size, page_token)
-    except InvalidPageTokenError as error:
-        raise UnprocessableError(str(error), code="invalid_page_token") from error
-    except Exception as error:
-        logger.exception("reading the inbox failed")
-        raise ServiceUnavailableError("the inbox store is unavailable") from error
+    with storage_unavailable_on_error(INBOX_STORE, "reading an inbox"):
+        try:
+            page = await store.page(user_id, size, page_token)
+        except InvalidPageTokenError as error:
+            raise UnprocessableError(str(error), code="invalid_page_token") from error
     return InboxPublic(
         user_id=user_id,
         messages=[_public(sms) for sms in page.messages],
@@ -96,7 +83,7 @@ async def get_inbox(
     description="A message of a user's inbox by its id (a TIMEUUID).",
 )
 async def get_sms(
-    request: Request,
+    store: InboxStoreDep,
     user_id: UserIdPath,
     sms_id: Annotated[
         str, Path(pattern=TIMEUUID_PATTERN, description="A time-based UUID (version 1).")
@@ -108,11 +95,8 @@ async def get_sms(
         raise UnprocessableError(
             f"sms_id {sms_id[:64]!r} is not a time-based UUID", code="invalid_sms_id"
         ) from error
-    try:
-        found = await _store(request).get(user_id, wanted)
-    except Exception as error:
-        logger.exception("reading a message failed")
-        raise ServiceUnavailableError("the inbox store is unavailable") from error
+    with storage_unavailable_on_error(INBOX_STORE, "reading a message"):
+        found = await store.get(user_id, wanted)
     if found is None:
         raise NotFoundError(f"no message {sms_id} in the inbox of {user_id}", code="sms_not_found")
     return _public(found)
@@ -133,22 +117,21 @@ async def get_sms(
     },
 )
 async def add_sms(
-    request: Request,
+    store: InboxStoreDep,
+    settings: SettingsDep,
     response: Response,
     user_id: UserIdPath,
     body: SmsCreate,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> SmsPublic:
-    settings = _settings(request)
     if len(body.sms_text) > settings.max_sms_length:
         raise UnprocessableError(
             f"sms_text has {len(body.sms_text)} characters; the limit is {settings.max_sms_length}",
             code="text_too_long",
         )
-    store = _store(request)
     sms = StoredSms(user_id, new_timeuuid(), body.sender_id, body.sms_text)
     key = key_of(idempotency_key)
-    try:
+    with storage_unavailable_on_error(INBOX_STORE, "storing a message"):
         if key is not None:
             digest = request_digest(body.model_dump())
             claimed_id, claimed_digest = await store.claim_key(user_id, key, sms.sms_id, digest)
@@ -160,9 +143,4 @@ async def add_sms(
         # Stored again on a replay too: that completes a first request that claimed its key
         # but failed before the message was stored, and rewrites the same row otherwise.
         await store.add(sms)
-    except IdempotencyConflictError:
-        raise
-    except Exception as error:
-        logger.exception("storing a message failed")
-        raise ServiceUnavailableError("the inbox store is unavailable; retry later") from error
     return _public(sms)

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { AppConfig } from '../config/env';
 import { LoginForm } from '../features/auth/components/LoginForm';
 import { Inbox } from '../features/inbox/components/Inbox';
+import { SpamCheck } from '../features/spam-check/components/SpamCheck';
 
 const ARCHITECTURE_NOTES = {
   I: 'text → model API',
@@ -25,7 +26,17 @@ export function App({ config }: { config: AppConfig }) {
           </button>
         )}
       </header>
-      <main>{userId ? <Inbox config={config} userId={userId} /> : <LoginForm onLogin={setUserId} />}</main>
+      <main>
+        {userId ? (
+          <Inbox
+            config={config}
+            userId={userId}
+            renderExtra={(sms) => <SpamCheck config={config} sms={sms} />}
+          />
+        ) : (
+          <LoginForm onLogin={setUserId} />
+        )}
+      </main>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { parseConfig, type AppConfig } from '../config/env';
-import type { Sms } from '../features/inbox/api/get-inbox';
+import type { Sms } from '../types/api';
 
 export const USER_DATA = 'http://users.test';
 export const MODELS = 'http://models.test';

@@ -1,13 +1,6 @@
 import type { AppConfig } from '../../../config/env';
 import { requestJson } from '../../../lib/api-client';
-
-export interface Sms {
-  sms_id: string;
-  user_id: string;
-  sender_id: string;
-  sms_text: string;
-  date_sent: string;
-}
+import type { Sms } from '../../../types/api';
 
 export interface InboxPage {
   user_id: string;

@@ -8,7 +8,7 @@
 
 import type { AppConfig } from '../../../config/env';
 import { ApiError, requestJson } from '../../../lib/api-client';
-import type { Sms } from '../../inbox/api/get-inbox';
+import type { Sms } from '../../../types/api';
 
 export interface Verdict {
   label: string;

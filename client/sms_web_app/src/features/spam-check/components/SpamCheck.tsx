@@ -1,7 +1,7 @@
 import { useState } from 'react';
 
 import type { AppConfig } from '../../../config/env';
-import type { Sms } from '../../inbox/api/get-inbox';
+import type { Sms } from '../../../types/api';
 import { checkSpam, type Verdict } from '../api/check-spam';
 
 type CheckState =
