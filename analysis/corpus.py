@@ -8,10 +8,12 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.atomic_files import atomic_output
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = ("sms_id", "text", "label")
 LABELS = ("ham", "spam")
@@ -82,8 +84,12 @@ def read_messages(path: Path) -> list[LabelledMessage]:
     return validate(messages)
 
 
-def read_frame(path: Path) -> pd.DataFrame:
+def read_frame(path: Path) -> "pd.DataFrame":
     """Read and validate a corpus file into a DataFrame with the three string columns."""
+    # Imported here: reading and writing the CSV needs the standard library only, so that the
+    # data script runs before the project's environment is installed.
+    import pandas as pd
+
     messages = read_messages(path)
     return pd.DataFrame(
         {

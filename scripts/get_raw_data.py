@@ -3,13 +3,20 @@
 Sources, first match wins:
 
 1. ``--from FILE``: a CSV already in the corpus format;
-2. the environment variable ``SMS_RAW_DATASET``, naming such a CSV;
-3. the two public UCI archives, "SMS Spam Collection" and "YouTube Spam Collection", from local
-   copies given with ``--archives SMS_ZIP YOUTUBE_ZIP`` or else downloaded.
+2. ``--archives SMS_ZIP YOUTUBE_ZIP``: local copies of the two public UCI archives, "SMS Spam
+   Collection" and "YouTube Spam Collection";
+3. the environment variable ``SMS_RAW_DATASET``, naming a CSV in the corpus format (an argument
+   on the command line always wins over it);
+4. the corpus already at ``--output``, when it is valid: it is kept as it is;
+5. the two archives, downloaded.
 
 The archives are merged with stable ids: the SMS messages first, then the YouTube comments, in
 archive order, numbered ``sms10001``, ``sms10002``... The result is validated and written
-atomically. Run ``python scripts/get_raw_data.py --help`` for the options.
+atomically, and only when it differs from the file already there, so that what was built from
+the corpus is not made out of date by a copy of the same data.
+
+It needs only the standard library (and this project's ``analysis.corpus``), so that ``make``
+runs it before installing anything: ``python -m scripts.get_raw_data --help``.
 """
 
 import argparse
@@ -33,6 +40,7 @@ ENV_VAR = "SMS_RAW_DATASET"
 SMS_ARCHIVE_URL = "https://archive.ics.uci.edu/static/public/228/sms+spam+collection.zip"
 YOUTUBE_ARCHIVE_URL = "https://archive.ics.uci.edu/static/public/380/youtube+spam+collection.zip"
 FIRST_ID = 10001
+KEPT = "the corpus already there"
 DOWNLOAD_TIMEOUT_S = 30
 _MAX_ARCHIVE_MEMBER_BYTES = 50 * 1024 * 1024  # the real members are a few hundred KB
 
@@ -148,16 +156,34 @@ def download(url: str, destination: Path) -> Path:
     return destination
 
 
+def _read_csv_source(source: str) -> tuple[list[corpus.LabelledMessage], str]:
+    path = Path(source).expanduser()
+    if not path.is_file():
+        raise SourceUnavailableError(f"the corpus file {path} does not exist")
+    return corpus.read_messages(path), str(path)
+
+
+def _existing_corpus(output: Path) -> list[corpus.LabelledMessage] | None:
+    """The messages of a valid corpus already at ``output``, or None (missing or invalid)."""
+    if not output.is_file():
+        return None
+    try:
+        return corpus.read_messages(output)
+    except (corpus.CorpusError, UnicodeDecodeError) as error:
+        logger.info("%s is not a valid corpus (%s); getting it again", output, error)
+        return None
+
+
 def collect(args: argparse.Namespace) -> tuple[list[corpus.LabelledMessage], str]:
     """Pick the first available source; return its messages and a description of it."""
-    source_csv = args.source or os.environ.get(ENV_VAR) or None
-    if source_csv:
-        path = Path(source_csv).expanduser()
-        if not path.is_file():
-            raise SourceUnavailableError(f"the corpus file {path} does not exist")
-        return corpus.read_messages(path), str(path)
+    if args.source:
+        return _read_csv_source(args.source)
     if args.archives:
         sms_zip, youtube_zip = (Path(p).expanduser() for p in args.archives)
+    elif os.environ.get(ENV_VAR):
+        return _read_csv_source(os.environ[ENV_VAR])
+    elif (existing := _existing_corpus(args.output)) is not None:
+        return existing, KEPT
     else:
         downloads = args.output.parent / "downloads"
         sms_zip = download(SMS_ARCHIVE_URL, downloads / "sms_spam_collection.zip")
@@ -196,14 +222,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         messages, source = collect(args)
-        count = corpus.write_atomically(messages, args.output)
+        unchanged = source == KEPT or _existing_corpus(args.output) == messages
+        if not unchanged:
+            corpus.write_atomically(messages, args.output)
     except (SourceUnavailableError, corpus.CorpusError, zipfile.BadZipFile) as error:
         print(f"get_raw_data: {error}", file=sys.stderr)
         return 2
     spam = sum(m.label == "spam" for m in messages)
-    print(
-        f"wrote {count} messages ({spam} spam, {count - spam} ham) from {source} to {args.output}"
-    )
+    counts = f"{len(messages)} messages ({spam} spam, {len(messages) - spam} ham)"
+    if source == KEPT:
+        print(f"kept {args.output}: {counts} (--from, --archives or {ENV_VAR} replace it)")
+    elif unchanged:
+        print(f"{args.output} already holds the {counts} of {source}: left as it is")
+    else:
+        print(f"wrote {counts} from {source} to {args.output}")
     return 0
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 from analysis.paths import PROJECT_ROOT
 
@@ -73,6 +74,29 @@ def wait_for(url: str, process: subprocess.Popen, timeout_s: float = STARTUP_TIM
         time.sleep(0.1)
 
 
+def listens_on(process: subprocess.Popen, port: int) -> bool:
+    """Whether ``process``, or a process it started, is what listens on TCP ``port``.
+
+    A server that cannot bind its port may take a moment to exit, and meanwhile another program
+    on that port answers the health check: this tells the two apart.
+    """
+    try:
+        root = psutil.Process(process.pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return False
+    for member in family:
+        try:
+            connections = member.net_connections(kind="tcp")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if any(
+            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port for c in connections
+        ):
+            return True
+    return False
+
+
 @contextmanager
 def local_service(
     name: str,
@@ -83,7 +107,7 @@ def local_service(
     health_path: str = "/health",
 ) -> Iterator[Service]:
     """Run ``args`` (a server listening on ``port``) until the block ends; wait until
-    ``health_path`` answers 200.
+    ``health_path`` answers 200, and check that the answer came from that server.
 
     Its output goes to ``log_dir/NAME-PORT.log``, which a startup failure quotes.
     """
@@ -101,6 +125,11 @@ def local_service(
     try:
         try:
             wait_for(f"{service.url}{health_path}", process)
+            if not listens_on(process, port):
+                raise RuntimeError(
+                    f"port {port} answered, but another program listens there, "
+                    "not the process started for it"
+                )
         except RuntimeError as error:
             raise RuntimeError(f"{name}: {error}\n{service.output()}") from error
         service.ready_s = time.perf_counter() - started

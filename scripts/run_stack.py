@@ -3,7 +3,8 @@
     python scripts/run_stack.py [--store sqlite|cassandra] [--model v3] [--architecture II]
                                 [--no-web] [--port-offset 0]
 
-After ``make demo``, it brings the story to 2021 and keeps every service running until Ctrl-C:
+``make stack`` first builds what this needs (the offline sources, the feature store, the models)
+and runs it. It brings the story to 2021 and keeps every service running until Ctrl-C:
 
 0. with ``--store cassandra``: uses the cluster that ``CASSANDRA_HOSTS`` names (``.env``), or
    else starts the project's local node (``make cassandra``), and creates the keyspace
@@ -19,7 +20,8 @@ After ``make demo``, it brings the story to 2021 and keeps every service running
 5. builds the web app for the chosen model and architecture and serves it on port 3000.
 
 Ctrl-C stops them all, and the local Cassandra node too if this command started it.
-``--port-offset N`` moves every port by N, to run beside another stack.
+``--port-offset N`` moves every port by N, to run beside another stack. Every port must be free
+before anything starts, and each health check must be answered by the process started for it.
 """
 
 import argparse
@@ -176,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     repo, models, data = args.feature_repo.resolve(), args.models_dir.resolve(), args.data_dir
     missing = missing_prerequisites(repo, models)
     if missing:
-        print("missing, run `make demo` first:\n  " + "\n  ".join(missing), file=sys.stderr)
+        print("missing (`make stack` builds them):\n  " + "\n  ".join(missing), file=sys.stderr)
         return 2
     if not args.no_web and (shutil.which("npm") is None or not (WEB_APP / "node_modules").is_dir()):
         print("the web app needs `make web-setup` first (or pass --no-web)", file=sys.stderr)

@@ -6,6 +6,8 @@
 # each other's counts. Imported before Feast, prometheus_client keeps values in memory.
 import prometheus_client  # noqa: F401  isort: skip
 
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,24 @@ from tests.support.feature_store import FEAST, build_feature_store, copy_store, 
 from tests.support.synthetic_corpus import write_corpus
 
 SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "data" / "sms_spam" / "raw_dataset.csv"
+# Settings a user's shell or `.env` may hold that no test may inherit: the tests set what they
+# need themselves. Every setting of .env.sample, and the knobs of the training notebooks.
+NOT_INHERITED = {"FEAST_FS_YAML_FILE_PATH", "SMS_FEATURE_REPO", "SMS_MODELS_DIR"}
+NOT_INHERITED |= {"SMS_V2_MAX_EPOCHS", "SMS_V3_MAX_EPOCHS"}
+
+
+def user_settings() -> set[str]:
+    """The names of the settings ``.env.sample`` lists (a user's ``.env`` holds some of them)."""
+    sample = (PROJECT_ROOT / ".env.sample").read_text()
+    return set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", sample, flags=re.MULTILINE))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the tests in the same environment whatever the caller's: `make` exports `.env` to
+    every command, and a `.env` copied from `.env.sample` (``SMS_RAW_DATASET``, the
+    ``CASSANDRA_*`` settings, ``STORAGE_BACKEND``...) must not change what a test does."""
+    for name in user_settings() | NOT_INHERITED:
+        os.environ.pop(name, None)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 import csv
 import io
+import os
 import subprocess
 import sys
 import zipfile
@@ -47,7 +48,11 @@ def archives(tmp_path: Path) -> tuple[Path, Path]:
     return sms_zip, youtube_zip
 
 
-def test_archives_merge_with_stable_ids(archives: tuple[Path, Path], tmp_path: Path) -> None:
+def test_archives_merge_with_stable_ids(
+    archives: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An explicit argument wins over the environment (a .env that names the real corpus).
+    monkeypatch.setenv(get_raw_data.ENV_VAR, str(tmp_path / "another_corpus.csv"))
     output = tmp_path / "out.csv"
     assert get_raw_data.main(["--archives", *map(str, archives), "--output", str(output)]) == 0
     messages = corpus.read_messages(output)
@@ -92,6 +97,55 @@ def test_from_file_has_priority_over_the_environment(
     output = tmp_path / "out.csv"
     assert get_raw_data.main(["--from", str(corpus_csv), "--output", str(output)]) == 0
     assert corpus.read_messages(output) == corpus.read_messages(corpus_csv)
+
+
+def test_an_existing_corpus_is_kept_without_a_source(
+    corpus_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(get_raw_data.ENV_VAR, raising=False)
+    # Nothing listens on port 9 of loopback: a download attempt would fail.
+    monkeypatch.setattr(get_raw_data, "SMS_ARCHIVE_URL", "http://127.0.0.1:9/archive.zip")
+    output = tmp_path / "raw_dataset.csv"
+    output.write_bytes(corpus_csv.read_bytes())
+    os.utime(output, (1_000_000_000, 1_000_000_000))
+    assert get_raw_data.main(["--output", str(output)]) == 0
+    assert output.read_bytes() == corpus_csv.read_bytes()
+    assert output.stat().st_mtime == 1_000_000_000
+
+
+def test_an_invalid_existing_corpus_is_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(get_raw_data.ENV_VAR, raising=False)
+    monkeypatch.setattr(get_raw_data, "SMS_ARCHIVE_URL", "http://127.0.0.1:9/archive.zip")
+    output = tmp_path / "raw_dataset.csv"
+    output.write_text("id,text\n1,hello\n", encoding="utf-8")
+    assert get_raw_data.main(["--output", str(output)]) == 2
+    assert "could not download" in capsys.readouterr().err
+
+
+def test_the_same_data_leaves_the_file_untouched(corpus_csv: Path, tmp_path: Path) -> None:
+    output = tmp_path / "raw_dataset.csv"
+    assert get_raw_data.main(["--from", str(corpus_csv), "--output", str(output)]) == 0
+    os.utime(output, (1_000_000_000, 1_000_000_000))
+    assert get_raw_data.main(["--from", str(corpus_csv), "--output", str(output)]) == 0
+    assert output.stat().st_mtime == 1_000_000_000
+
+
+def test_the_script_needs_only_the_standard_library(corpus_csv: Path, tmp_path: Path) -> None:
+    # `make` runs it before the environment is installed: without site-packages (-S), as a
+    # module of the repository.
+    output = tmp_path / "raw_dataset.csv"
+    script = [sys.executable, "-S", "-m", "scripts.get_raw_data"]
+    result = subprocess.run(
+        [*script, "--from", str(corpus_csv), "--output", str(output)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert output.read_bytes() == corpus_csv.read_bytes()
 
 
 def test_environment_variable_names_the_source(

@@ -27,6 +27,7 @@ runs the v2 and v3 rows on the feature store's training set, and gets the same n
 """
 
 import argparse
+import os
 import statistics
 import sys
 from collections.abc import Callable, Sequence
@@ -261,8 +262,14 @@ def _text_documents(part: pd.DataFrame) -> list[str]:
     return [clean_text(text) for text in part["text"]]
 
 
-def compare(raw: pd.DataFrame, seeds: Sequence[int], only: Sequence[str] = ()) -> list[SeedRun]:
-    """Every row named in ``only`` (all by default), trained once per seed on ``raw``."""
+def compare(
+    raw: pd.DataFrame,
+    seeds: Sequence[int],
+    only: Sequence[str] = (),
+    max_epochs: int | None = None,
+) -> list[SeedRun]:
+    """Every row named in ``only`` (all by default), trained once per seed on ``raw``;
+    ``max_epochs`` caps the epochs of the networks."""
     wanted = set(only or ALL_NAMES)
     splits = corpus_splits(raw)
     tokenizer = SmsTokenizer(4000, 48, standardization=SIGNALS).fit(
@@ -295,7 +302,7 @@ def compare(raw: pd.DataFrame, seeds: Sequence[int], only: Sequence[str] = ()) -
         with_threshold = candidate is V3 and THRESHOLD_NAME in wanted
         if candidate.name not in wanted and not with_threshold:
             continue
-        results = train_over_seeds(frame, tokenizer, splits, candidate, seeds)
+        results = train_over_seeds(frame, tokenizer, splits, candidate, seeds, max_epochs)
         if candidate.name in wanted:
             report([run for run, _ in results])
         if with_threshold:
@@ -361,7 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     raw = corpus.read_frame(args.dataset)
     seeds = [SEEDS[0] + offset for offset in range(args.seeds)]
     print(describe_split(raw), flush=True)
-    runs = compare(raw, seeds, args.only)
+    # The same cap as the v3 notebook's: the story test of the README runs this command.
+    max_epochs = int(os.environ["SMS_V3_MAX_EPOCHS"]) if "SMS_V3_MAX_EPOCHS" in os.environ else None
+    runs = compare(raw, seeds, args.only, max_epochs)
     summaries = summarise(runs)
     print()
     print(runs_table(runs))
