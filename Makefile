@@ -52,7 +52,7 @@ export CHROMIUM
 SCREENSHOT_DIR ?= local_data/screenshots
 export SCREENSHOT_DIR
 
-.PHONY: force help setup web-setup chromium wrk data features apply models train train-1 train-2 train-3 \
+.PHONY: force help setup web-setup chromium wrk data features apply models train train-1 train-2 train-3 test-unit \
 	init serve stack demo test bench bench-smoke bench-load bench-storage lint clean cassandra \
 	cassandra-stop cassandra-status images
 
@@ -65,6 +65,7 @@ force:
 help:
 	@echo "make stack  build what is missing, then start every service and the web app, until Ctrl-C"
 	@echo "make test   run every test"
+	@echo "make test-unit  the unit tests alone (seconds: no server, no training)"
 	@echo "make demo   build what is missing (corpus, features, feature store, models, tables), serve nothing"
 	@echo "make setup  create $(VENV) from requirements-dev.txt"
 	@echo "make lint   ruff, mypy, import-linter and ESLint"
@@ -218,6 +219,10 @@ test: setup web-setup chromium
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
+
+# The fast part, for while you work: no server started, no model trained.
+test-unit: setup
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 # The whole performance table in one run, each row beside its baseline, printed and written to
 # docs/performance.md (BENCH_ARGS passes more options, e.g. --note "machine shared").
