@@ -31,8 +31,8 @@ RAW := raw_data/raw_dataset.csv
 SOURCES1 := offline_data/sms_features1.parquet
 TOKENIZER := models/model2_2020/tokenizer/tokenizer.json
 # The v2 Parquet file also grows with every push to smss2_push (the webhook, the backfill), so
-# its date cannot say whether the models are up to date: a stamp beside it records when
-# create_offline_sources_2.py wrote it.
+# its date cannot say whether the models are up to date: create_offline_sources_2.py leaves a
+# stamp beside it each time it writes it, from make or by hand.
 SOURCES2 := offline_data/.sms_features2.written
 SOURCES2_MISSING := $(if $(wildcard offline_data/sms_features2.parquet),,force)
 APPLIED := $(FEATURE_REPO)/data/.stage-2021-applied
@@ -142,7 +142,6 @@ $(TOKENIZER): $(RAW) $(SOURCES1) | $(STAMP)
 
 $(SOURCES2): $(TOKENIZER) $(SOURCES2_MISSING) | $(STAMP)
 	$(PY) scripts/create_offline_sources_2.py
-	@touch $@
 
 # The latest stage of the story; each stage keeps the objects of the ones before it. `make apply`
 # applies it again; the file target does it once, when the sources or the definitions change.

@@ -20,6 +20,10 @@ from analysis.offline_sources import features_table, write_parquet
 from analysis.paths import OFFLINE_DATA_DIR, RAW_DATASET
 
 EVENT_TIME_2020 = datetime(2020, 6, 1, tzinfo=UTC)
+# Written beside the Parquet file each time this script writes it. Pushes to smss2_push append to
+# the file later, so its own date cannot tell make whether the models trained on it are current;
+# this stamp's date can, whether the script ran from make or by hand as in the README.
+WRITTEN_STAMP = ".sms_features2.written"
 FEATURES2_SCHEMA = pa.schema([("features", pa.list_(pa.int64()))])
 
 
@@ -37,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     table = features_table(frame, extractor, EVENT_TIME_2020, FEATURES2_SCHEMA)
     path = write_parquet(table, args.output_dir / "sms_features2.parquet")
+    (args.output_dir / WRITTEN_STAMP).touch()
     print(f"wrote {len(frame)} rows to {path} (event time {EVENT_TIME_2020})")
     return 0
 

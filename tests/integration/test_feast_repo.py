@@ -37,6 +37,9 @@ def test_offline_sources_have_the_documented_schema(feature_repo: Path, corpus_c
     times = set(features.column("event_timestamp").to_pylist())
     assert times == {datetime(2019, 2, 3, tzinfo=UTC)}
     assert features.num_rows == labels.num_rows == len(corpus.read_messages(corpus_csv))
+    # The stamp make reads: written with the v2 file, also when the script runs by hand.
+    written = offline / ".sms_features2.written"
+    assert written.stat().st_mtime >= (offline / "sms_features2.parquet").stat().st_mtime
 
 
 def test_the_split_of_every_labelled_message_is_recorded(
