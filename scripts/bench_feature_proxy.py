@@ -15,6 +15,7 @@ for one and for 100 entities. The goal: the proxy adds at most 1 ms to the featu
 """
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,7 @@ GOAL_ADDED_MS = 1.0
 ENTITY_COUNTS = (1, 100)
 SECTION = "Feature-server proxy: loopback, one keep-alive connection"
 SOURCES = ("online_store", "feature_server")
+FEAST_LOCATION_SETTINGS = ("FEAST_FS_YAML_FILE_PATH", "FEATURE_REPO_DIR_ENV_VAR")
 
 
 def ids_label(count: int) -> str:
@@ -50,14 +52,25 @@ def prepare_store(
     shutil.copytree(feature_repo, repo, ignore=shutil.ignore_patterns("data", "__pycache__"))
     shutil.copytree(offline, workdir / "offline_data")
     feast = str(Path(sys.executable).with_name("feast"))
+    # The caller's environment, without the settings that would point Feast at another store.
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in FEAST_LOCATION_SETTINGS},
+        "FEAST_STORE_STAGE": "2021",
+    }
     for args in (["apply"], ["materialize", "2019-01-01T00:00:00", "2021-01-01T00:00:00"]):
-        subprocess.run(
+        done = subprocess.run(
             [feast, "-c", str(repo), *args],
             cwd=PROJECT_ROOT,
-            env={"FEAST_STORE_STAGE": "2021", "PATH": str(Path(sys.executable).parent)},
-            check=True,
+            env=env,
+            check=False,
             capture_output=True,
+            text=True,
         )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"feast {args[0]} failed ({done.returncode}) for the proxy bench:\n"
+                + (done.stdout + done.stderr)[-4000:]
+            )
     ids = pd.read_parquet(offline / "sms_features2.parquet", columns=["sms_id"])["sms_id"]
     return repo, ids.tolist()
 

@@ -25,6 +25,7 @@ EXAMPLES_FIXED_SEED = 25
 EXAMPLES_RANDOM_SEED = 10
 RUN_TIMEOUT_S = 600  # per run: the bound on a run that hangs
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,8 @@ def fuzz(url: str, seed: int, examples: int, workdir: Path) -> dict:
     run = subprocess.run(
         [
             str(SCHEMATHESIS),
+            "--config-file",
+            str(CONFIG),
             "run",
             f"{url}/openapi.json",
             "--checks",

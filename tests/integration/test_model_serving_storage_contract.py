@@ -6,19 +6,24 @@ where Java and Maven exist; see tests/support/cassandra_backend.py for the other
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from api.common.settings import CassandraConfig
-from api.common.storage import cassandra
 from api.common.timeuuid import new_timeuuid, timeuuid_datetime
 from api.model_serving.storage.cassandra_store import CassandraServingStorage, schema
 from api.model_serving.storage.interfaces import CacheKey, CallRecord, ServingStorage
 from api.model_serving.storage.sqlite_store import SqliteServingStorage
 from tests.support.cassandra_backend import CassandraTarget
+from tests.support.storage_contract import (
+    ContractStorage,
+    Opener,
+    keyspace_with_schema,
+    opened_empty,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
@@ -31,15 +36,24 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+async def _open_sqlite(path: Path, ttl_s: int) -> ServingStorage:
+    storage = await SqliteServingStorage.open(path, ttl_s, ttl_s)
+    await storage.create_schema()
+    return storage
+
+
+async def _open_cassandra(config: CassandraConfig, ttl_s: int) -> ServingStorage:
+    return await CassandraServingStorage.open(config, ttl_s, ttl_s)
+
+
+SERVING = ContractStorage(schema, ("prediction_cache", "call_log"), _open_sqlite, _open_cassandra)
+OpenStorage = Opener[ServingStorage]
+
+
 @pytest.fixture(scope="module")
 def cassandra_keyspace(cassandra_cluster: CassandraTarget) -> Iterator[CassandraConfig]:
-    with cassandra_cluster.keyspace("serving") as keyspace:
-        config = cassandra_cluster.config(keyspace)
-        cassandra.create_schema(config, schema(keyspace))
+    with keyspace_with_schema(cassandra_cluster, "serving", schema) as config:
         yield config
-
-
-OpenStorage = Callable[[int], Awaitable[ServingStorage]]
 
 
 @pytest.fixture(params=["sqlite", "cassandra"])
@@ -47,29 +61,9 @@ async def open_storage(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[OpenStorage]:
     """Opens the backend's stores, empty, with a TTL of the test's choosing for both tables."""
-    if request.param == "cassandra":
-        config = request.getfixturevalue("cassandra_keyspace")
-        session = cassandra.connect(config, config.keyspace)
-        for table in ("prediction_cache", "call_log"):
-            session.execute(f"TRUNCATE {table}")
-        cassandra.shutdown(session)
-    opened: list[ServingStorage] = []
-
-    async def open_with(ttl_s: int) -> ServingStorage:
-        if request.param == "sqlite":
-            sqlite = await SqliteServingStorage.open(tmp_path / "serving.db", ttl_s, ttl_s)
-            await sqlite.create_schema()
-            opened.append(sqlite)
-        else:
-            config = request.getfixturevalue("cassandra_keyspace")
-            opened.append(await CassandraServingStorage.open(config, ttl_s, ttl_s))
-        return opened[-1]
-
-    try:
+    config = request.getfixturevalue("cassandra_keyspace") if request.param == "cassandra" else None
+    async with opened_empty(SERVING, request.param, tmp_path, config) as open_with:
         yield open_with
-    finally:
-        for storage in opened:
-            await storage.close()
 
 
 @pytest.fixture

@@ -2,19 +2,24 @@
 Cassandra on the session's real node (see tests/support/cassandra_backend.py)."""
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from api.common.settings import CassandraConfig
-from api.common.storage import cassandra
 from api.common.timeuuid import new_timeuuid, timeuuid_at
 from api.user_data.storage.cassandra_store import CassandraInboxStore, schema
 from api.user_data.storage.interfaces import InboxStore, InvalidPageTokenError, StoredSms
 from api.user_data.storage.sqlite_store import SqliteInboxStore
 from tests.support.cassandra_backend import CassandraTarget
+from tests.support.storage_contract import (
+    ContractStorage,
+    Opener,
+    keyspace_with_schema,
+    opened_empty,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
@@ -23,43 +28,34 @@ LONG_TTL_S = 3600
 SHORT_TTL_S = 1  # for the test that watches a key expire
 
 
+async def _open_sqlite(path: Path, key_ttl_s: int) -> InboxStore:
+    store = await SqliteInboxStore.open(path, key_ttl_s)
+    await store.create_schema()
+    return store
+
+
+async def _open_cassandra(config: CassandraConfig, key_ttl_s: int) -> InboxStore:
+    return await CassandraInboxStore.open(config, key_ttl_s)
+
+
+INBOX = ContractStorage(
+    schema, ("smss_by_users", "sms_idempotency_keys"), _open_sqlite, _open_cassandra
+)
+OpenStore = Opener[InboxStore]
+
+
 @pytest.fixture(scope="module")
 def cassandra_keyspace(cassandra_cluster: CassandraTarget) -> Iterator[CassandraConfig]:
-    with cassandra_cluster.keyspace("inbox") as keyspace:
-        config = cassandra_cluster.config(keyspace)
-        cassandra.create_schema(config, schema(keyspace))
+    with keyspace_with_schema(cassandra_cluster, "inbox", schema) as config:
         yield config
-
-
-OpenStore = Callable[[int], Awaitable[InboxStore]]
 
 
 @pytest.fixture(params=["sqlite", "cassandra"])
 async def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OpenStore]:
     """Opens the backend's inbox store, empty, with an idempotency-key TTL of the test's choice."""
-    if request.param == "cassandra":
-        config = request.getfixturevalue("cassandra_keyspace")
-        session = cassandra.connect(config, config.keyspace)
-        for table in ("smss_by_users", "sms_idempotency_keys"):
-            session.execute(f"TRUNCATE {table}")
-        cassandra.shutdown(session)
-    opened: list[InboxStore] = []
-
-    async def open_with(key_ttl_s: int) -> InboxStore:
-        if request.param == "sqlite":
-            sqlite = await SqliteInboxStore.open(tmp_path / "inbox.db", key_ttl_s)
-            await sqlite.create_schema()
-            opened.append(sqlite)
-        else:
-            config = request.getfixturevalue("cassandra_keyspace")
-            opened.append(await CassandraInboxStore.open(config, key_ttl_s))
-        return opened[-1]
-
-    try:
+    config = request.getfixturevalue("cassandra_keyspace") if request.param == "cassandra" else None
+    async with opened_empty(INBOX, request.param, tmp_path, config) as open_with:
         yield open_with
-    finally:
-        for store in opened:
-            await store.close()
 
 
 @pytest.fixture
