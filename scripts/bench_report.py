@@ -163,7 +163,13 @@ def main(argv: list[str] | None = None) -> int:
             ("model", lambda w: bench_model_serving.run(args.models_dir, settings, w)),
             (
                 "proxy",
-                lambda w: bench_feature_proxy.run(proxy_requests, max(proxy_requests // 10, 2), w),
+                lambda w: bench_feature_proxy.run(
+                    proxy_requests,
+                    max(proxy_requests // 10, 2),
+                    w,
+                    args.feature_repo,
+                    args.offline_data,
+                ),
             ),
             (
                 "ingest",
