@@ -7,12 +7,14 @@ backend is written once per service. A backend imports its driver only when it i
 SQLite default never loads the Cassandra driver.
 """
 
+import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
-from api.common.settings import ServiceSettings
+from api.common.settings import LOCAL_DATA_DIR, ServiceSettings
 
 StorageT = TypeVar("StorageT")
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
@@ -52,3 +54,40 @@ def backend_for(
         raise ValueError(
             f"STORAGE_BACKEND={settings.storage_backend!r} is not one of {sorted(backends)}"
         ) from None
+
+
+def sqlite_file(settings: ServiceSettings, default_name: str) -> Path:
+    """The SQLite database a service uses: ``SQLITE_PATH``, or ``default_name`` in local_data."""
+    return settings.sqlite_path or LOCAL_DATA_DIR / default_name
+
+
+class SqliteSchema(Protocol):
+    async def create_schema(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+async def create_sqlite_tables(storage: SqliteSchema, path: Path) -> str:
+    """Create a just-opened SQLite storage's tables, then close it."""
+    try:
+        await storage.create_schema()
+    finally:
+        await storage.close()
+    return f"SQLite database {path}"
+
+
+async def create_cassandra_tables(
+    settings: ServiceSettings, schema: Callable[[str], Sequence[str]], options: SchemaOptions
+) -> str:
+    """Run a service's CQL schema (``schema(keyspace)``) on the cluster the settings name."""
+    from api.common.storage import cassandra
+
+    config = settings.cassandra()
+    await asyncio.to_thread(
+        cassandra.create_schema,
+        config,
+        schema(config.keyspace),
+        options.create_keyspace,
+        options.replication_factor,
+    )
+    return f"Cassandra keyspace {config.keyspace}"

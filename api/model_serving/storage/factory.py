@@ -1,44 +1,39 @@
 """The model-serving API's storage backends: the one place where the backend is chosen."""
 
-import asyncio
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from api.common.settings import LOCAL_DATA_DIR, ServiceSettings
 from api.common.storage.backends import (
     DEFAULT_OPTIONS,
     SchemaOptions,
     StorageBackend,
     backend_for,
+    create_cassandra_tables,
+    create_sqlite_tables,
+    sqlite_file,
 )
 from api.model_serving.settings import ModelServingSettings
 from api.model_serving.storage.interfaces import ServingStorage
 
-DEFAULT_SQLITE_PATH = LOCAL_DATA_DIR / "model_serving.db"
+if TYPE_CHECKING:
+    from api.model_serving.storage.sqlite_store import SqliteServingStorage
 
-
-def sqlite_path(settings: ServiceSettings) -> Path:
-    return settings.sqlite_path or DEFAULT_SQLITE_PATH
+SQLITE_FILE = "model_serving.db"
 
 
 class SqliteServingBackend(StorageBackend[ServingStorage, ModelServingSettings]):
-    async def open(self, settings: ModelServingSettings) -> ServingStorage:
+    async def open(self, settings: ModelServingSettings) -> "SqliteServingStorage":
         from api.model_serving.storage.sqlite_store import SqliteServingStorage
 
         return await SqliteServingStorage.open(
-            sqlite_path(settings), settings.cache_ttl_seconds, settings.call_log_ttl_seconds
+            sqlite_file(settings, SQLITE_FILE),
+            settings.cache_ttl_seconds,
+            settings.call_log_ttl_seconds,
         )
 
     async def create_tables(self, settings: ModelServingSettings, options: SchemaOptions) -> str:
-        from api.model_serving.storage.sqlite_store import SqliteServingStorage
-
-        storage = await SqliteServingStorage.open(
-            sqlite_path(settings), settings.cache_ttl_seconds, settings.call_log_ttl_seconds
+        return await create_sqlite_tables(
+            await self.open(settings), sqlite_file(settings, SQLITE_FILE)
         )
-        try:
-            await storage.create_schema()
-        finally:
-            await storage.close()
-        return f"SQLite database {sqlite_path(settings)}"
 
 
 class CassandraServingBackend(StorageBackend[ServingStorage, ModelServingSettings]):
@@ -50,18 +45,9 @@ class CassandraServingBackend(StorageBackend[ServingStorage, ModelServingSetting
         )
 
     async def create_tables(self, settings: ModelServingSettings, options: SchemaOptions) -> str:
-        from api.common.storage import cassandra
         from api.model_serving.storage.cassandra_store import schema
 
-        config = settings.cassandra()
-        await asyncio.to_thread(
-            cassandra.create_schema,
-            config,
-            schema(config.keyspace),
-            options.create_keyspace,
-            options.replication_factor,
-        )
-        return f"Cassandra keyspace {config.keyspace}"
+        return await create_cassandra_tables(settings, schema, options)
 
 
 BACKENDS: dict[str, StorageBackend[ServingStorage, ModelServingSettings]] = {

@@ -1,42 +1,37 @@
 """The user-data API's storage backends: the one place where the backend is chosen."""
 
-import asyncio
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from api.common.settings import LOCAL_DATA_DIR, ServiceSettings
 from api.common.storage.backends import (
     DEFAULT_OPTIONS,
     SchemaOptions,
     StorageBackend,
     backend_for,
+    create_cassandra_tables,
+    create_sqlite_tables,
+    sqlite_file,
 )
 from api.user_data.settings import UserDataSettings
 from api.user_data.storage.interfaces import InboxStore
 
-DEFAULT_SQLITE_PATH = LOCAL_DATA_DIR / "user_data.db"
+if TYPE_CHECKING:
+    from api.user_data.storage.sqlite_store import SqliteInboxStore
 
-
-def sqlite_path(settings: ServiceSettings) -> Path:
-    return settings.sqlite_path or DEFAULT_SQLITE_PATH
+SQLITE_FILE = "user_data.db"
 
 
 class SqliteInboxBackend(StorageBackend[InboxStore, UserDataSettings]):
-    async def open(self, settings: UserDataSettings) -> InboxStore:
+    async def open(self, settings: UserDataSettings) -> "SqliteInboxStore":
         from api.user_data.storage.sqlite_store import SqliteInboxStore
 
         return await SqliteInboxStore.open(
-            sqlite_path(settings), settings.idempotency_key_ttl_seconds
+            sqlite_file(settings, SQLITE_FILE), settings.idempotency_key_ttl_seconds
         )
 
     async def create_tables(self, settings: UserDataSettings, options: SchemaOptions) -> str:
-        from api.user_data.storage.sqlite_store import SqliteInboxStore
-
-        store = await SqliteInboxStore.open(sqlite_path(settings))
-        try:
-            await store.create_schema()
-        finally:
-            await store.close()
-        return f"SQLite database {sqlite_path(settings)}"
+        return await create_sqlite_tables(
+            await self.open(settings), sqlite_file(settings, SQLITE_FILE)
+        )
 
 
 class CassandraInboxBackend(StorageBackend[InboxStore, UserDataSettings]):
@@ -48,18 +43,9 @@ class CassandraInboxBackend(StorageBackend[InboxStore, UserDataSettings]):
         )
 
     async def create_tables(self, settings: UserDataSettings, options: SchemaOptions) -> str:
-        from api.common.storage import cassandra
         from api.user_data.storage.cassandra_store import schema
 
-        config = settings.cassandra()
-        await asyncio.to_thread(
-            cassandra.create_schema,
-            config,
-            schema(config.keyspace),
-            options.create_keyspace,
-            options.replication_factor,
-        )
-        return f"Cassandra keyspace {config.keyspace}"
+        return await create_cassandra_tables(settings, schema, options)
 
 
 BACKENDS: dict[str, StorageBackend[InboxStore, UserDataSettings]] = {
