@@ -56,6 +56,13 @@ class UnprocessableError(ApiError):
     code = "invalid_input"
 
 
+def text_too_long(what: str, length: int, limit: int) -> UnprocessableError:
+    """The 422 every service gives a text over its configured length (the caller checks)."""
+    return UnprocessableError(
+        f"{what} has {length} characters; the limit is {limit}", code="text_too_long"
+    )
+
+
 class PayloadTooLargeError(ApiError):
     status_code = 413
     code = "payload_too_large"

@@ -28,7 +28,7 @@ from api.common.errors import (
     ApiError,
     BadGatewayError,
     ServiceUnavailableError,
-    UnprocessableError,
+    text_too_long,
 )
 from api.common.idempotency import (
     REPLAYED_HEADER,
@@ -78,10 +78,7 @@ async def receive_sms(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     if len(body.sms_text) > settings.max_sms_length:
-        raise UnprocessableError(
-            f"sms_text has {len(body.sms_text)} characters; the limit is {settings.max_sms_length}",
-            code="text_too_long",
-        )
+        raise text_too_long("sms_text", len(body.sms_text), settings.max_sms_length)
     key = key_of(idempotency_key)
     if key is None:
         # Still a key for the user-data API, so that this request's own second attempt

@@ -32,6 +32,7 @@ from api.common.errors import (
     ServiceUnavailableError,
     TooManyRequestsError,
     UnprocessableError,
+    text_too_long,
 )
 from api.model_serving.models.base import InvalidFeaturesError, SpamModel
 from api.model_serving.openapi import features_input_name
@@ -76,11 +77,7 @@ def _check_texts(texts: list[str], settings: ModelServingSettings) -> None:
     _check_batch_size(len(texts), settings)
     for position, text in enumerate(texts):
         if len(text) > settings.max_text_length:
-            raise UnprocessableError(
-                f"text {position} has {len(text)} characters; the limit is "
-                f"{settings.max_text_length}",
-                code="text_too_long",
-            )
+            raise text_too_long(f"text {position}", len(text), settings.max_text_length)
 
 
 def _check_batch_size(size: int, settings: ModelServingSettings) -> None:

@@ -9,6 +9,7 @@ from api.common.errors import (
     NotFoundError,
     UnprocessableError,
     storage_unavailable_on_error,
+    text_too_long,
 )
 from api.common.idempotency import (
     REPLAYED_HEADER,
@@ -125,10 +126,7 @@ async def add_sms(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> SmsPublic:
     if len(body.sms_text) > settings.max_sms_length:
-        raise UnprocessableError(
-            f"sms_text has {len(body.sms_text)} characters; the limit is {settings.max_sms_length}",
-            code="text_too_long",
-        )
+        raise text_too_long("sms_text", len(body.sms_text), settings.max_sms_length)
     sms = StoredSms(user_id, new_timeuuid(), body.sender_id, body.sms_text)
     key = key_of(idempotency_key)
     with storage_unavailable_on_error(INBOX_STORE, "storing a message"):
