@@ -1,11 +1,14 @@
-"""What every benchmark of `make bench` shares: timing a bounded loop of requests, warm-up
-excluded, and interleaving the kinds measured in one run so that a slow spell of the machine
-weighs on all of them alike."""
+"""What every benchmark of `make bench` shares: the temporary copy of the data it runs on,
+timing a bounded loop of requests, warm-up excluded, and interleaving the kinds measured in one
+run so that a slow spell of the machine weighs on all of them alike."""
 
 import functools
 import importlib.metadata
 import os
 import platform
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +17,62 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from analysis.paths import FEATURE_REPO_DIR, OFFLINE_DATA_DIR, PROJECT_ROOT
+
+# Settings of the caller's environment that would point Feast at another store than the copy.
+FEAST_LOCATION_SETTINGS = ("FEAST_FS_YAML_FILE_PATH", "FEATURE_REPO_DIR_ENV_VAR")
+# The feature-store stage every bench serves: both feature views and the push source.
+BENCH_STAGE = "2021"
+
+
+def copy_feature_store(
+    workdir: Path, feature_repo: Path = FEATURE_REPO_DIR, offline: Path = OFFLINE_DATA_DIR
+) -> Path:
+    """Copy the feature repo's definitions (not its registry or online store) and its offline
+    sources into ``workdir``, where the repo's yamls find them; return the repo's copy."""
+    repo = workdir / feature_repo.name
+    shutil.copytree(feature_repo, repo, ignore=shutil.ignore_patterns("data", "__pycache__"))
+    shutil.copytree(offline, workdir / "offline_data")
+    return repo
+
+
+def run_setup(command: list[str], env: dict[str, str]) -> None:
+    """Run a setup step from the project root with the caller's environment and ``env`` (Feast's
+    location settings left out); raise with the step's output if it fails."""
+    done = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in FEAST_LOCATION_SETTINGS},
+            **env,
+        },
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command)} failed ({done.returncode}):\n"
+            + (done.stdout + done.stderr)[-4000:]
+        )
+
+
+def feast_cli(
+    repo: Path, *args: str, env: dict[str, str] | None = None, fs_yaml: Path | None = None
+) -> None:
+    """Run the Feast CLI on a copied repo at the bench's stage (``fs_yaml`` picks the store)."""
+    feast = str(Path(sys.executable).with_name("feast"))
+    chosen = ["-f", str(fs_yaml)] if fs_yaml else []
+    run_setup(
+        [feast, "-c", str(repo), *chosen, *args],
+        {**(env or {}), "FEAST_STORE_STAGE": BENCH_STAGE},
+    )
+
+
+def initialise_tables(script: str, env: dict[str, str], *args: str) -> None:
+    """Create a service's tables with its initialisation script (``scripts/initialize_*.py``)."""
+    run_setup([sys.executable, script, *args], env)
 
 
 @dataclass
@@ -134,6 +193,14 @@ def table_lines(rows: list[Row]) -> list[str]:
         )
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def print_report(rows: list[Row], startups: list["Startup"]) -> None:
+    """What one part of the bench prints when it runs alone: its rows, then each server's cold
+    start and memory."""
+    print("\n".join(table_lines(rows)))
+    for startup in startups:
+        print(f"{startup.service}: ready in {startup.ready_s:.1f} s, RSS {startup.rss_mb:.0f} MiB")
 
 
 @dataclass

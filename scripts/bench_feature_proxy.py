@@ -15,9 +15,6 @@ for one and for 100 entities. The goal: the proxy adds at most 1 ms to the featu
 """
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -28,8 +25,17 @@ from pathlib import Path
 import httpx
 import pandas as pd
 
-from analysis.paths import FEATURE_REPO_DIR, OFFLINE_DATA_DIR, PROJECT_ROOT
-from scripts.bench_common import Row, Startup, interleaved, rss_mb, table_lines, verdict
+from analysis.paths import FEATURE_REPO_DIR, OFFLINE_DATA_DIR
+from scripts.bench_common import (
+    Row,
+    Startup,
+    copy_feature_store,
+    feast_cli,
+    interleaved,
+    print_report,
+    rss_mb,
+    verdict,
+)
 from scripts.local_services import feature_server, uvicorn_service
 
 FEATURES = ["sms_features2:features"]
@@ -37,7 +43,6 @@ GOAL_ADDED_MS = 1.0
 ENTITY_COUNTS = (1, 100)
 SECTION = "Feature-server proxy: loopback, one keep-alive connection"
 SOURCES = ("online_store", "feature_server")
-FEAST_LOCATION_SETTINGS = ("FEAST_FS_YAML_FILE_PATH", "FEATURE_REPO_DIR_ENV_VAR")
 
 
 def ids_label(count: int) -> str:
@@ -48,29 +53,9 @@ def prepare_store(
     workdir: Path, feature_repo: Path = FEATURE_REPO_DIR, offline: Path = OFFLINE_DATA_DIR
 ) -> tuple[Path, list[str]]:
     """A stage-2021 copy of the store, materialized; return it and some ids it holds."""
-    repo = workdir / feature_repo.name
-    shutil.copytree(feature_repo, repo, ignore=shutil.ignore_patterns("data", "__pycache__"))
-    shutil.copytree(offline, workdir / "offline_data")
-    feast = str(Path(sys.executable).with_name("feast"))
-    # The caller's environment, without the settings that would point Feast at another store.
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in FEAST_LOCATION_SETTINGS},
-        "FEAST_STORE_STAGE": "2021",
-    }
-    for args in (["apply"], ["materialize", "2019-01-01T00:00:00", "2021-01-01T00:00:00"]):
-        done = subprocess.run(
-            [feast, "-c", str(repo), *args],
-            cwd=PROJECT_ROOT,
-            env=env,
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"feast {args[0]} failed ({done.returncode}) for the proxy bench:\n"
-                + (done.stdout + done.stderr)[-4000:]
-            )
+    repo = copy_feature_store(workdir, feature_repo, offline)
+    feast_cli(repo, "apply")
+    feast_cli(repo, "materialize", "2019-01-01T00:00:00", "2021-01-01T00:00:00")
     ids = pd.read_parquet(offline / "sms_features2.parquet", columns=["sms_id"])["sms_id"]
     return repo, ids.tolist()
 
@@ -155,9 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory() as folder:
         rows, startups = run(args.requests, args.warmup, Path(folder))
-    print("\n".join(table_lines(rows)))
-    for startup in startups:
-        print(f"{startup.service}: ready in {startup.ready_s:.1f} s, RSS {startup.rss_mb:.0f} MiB")
+    print_report(rows, startups)
     return 0
 
 

@@ -25,7 +25,14 @@ from pathlib import Path
 import httpx
 
 from analysis.paths import FEATURE_REPO_DIR, MODELS_DIR, OFFLINE_DATA_DIR
-from scripts.bench_common import Row, Startup, interleaved, rss_mb, table_lines, verdict
+from scripts.bench_common import (
+    Row,
+    Startup,
+    interleaved,
+    print_report,
+    rss_mb,
+    verdict,
+)
 from scripts.bench_load import start_services
 
 GOAL_WEBHOOK_OVER_PUSH = 3.0
@@ -129,9 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory() as folder:
         rows, startups = run(args.models_dir, args.requests, args.warmup, Path(folder))
-    print("\n".join(table_lines(rows)))
-    for startup in startups:
-        print(f"{startup.service}: ready in {startup.ready_s:.1f} s, RSS {startup.rss_mb:.0f} MiB")
+    print_report(rows, startups)
     return 0
 
 

@@ -23,7 +23,6 @@ answers) for each, then the model API's call log: calls served, rows written, ro
 """
 
 import argparse
-import os
 import re
 import secrets
 import shutil
@@ -37,7 +36,8 @@ from pathlib import Path
 
 import httpx
 
-from analysis.paths import FEATURE_REPO_DIR, MODELS_DIR, OFFLINE_DATA_DIR, PROJECT_ROOT
+from analysis.paths import FEATURE_REPO_DIR, MODELS_DIR, OFFLINE_DATA_DIR
+from scripts.bench_common import copy_feature_store, feast_cli, initialise_tables
 from scripts.local_services import Service, feature_server, uvicorn_service
 
 HIT_TEXT = "Are we still on for lunch tomorrow?"
@@ -157,16 +157,6 @@ def metric(metrics: str, name: str) -> float:
     return total
 
 
-def initialise(script: str, env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, script, *args],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-    )
-
-
 def start_services(
     workdir: Path,
     models_dir: Path,
@@ -177,16 +167,8 @@ def start_services(
 ) -> dict[str, Service]:
     """The services on temporary copies of the data (``feature_repo`` and its ``offline``
     sources), each a real process."""
-    repo = workdir / feature_repo.name
-    shutil.copytree(feature_repo, repo, ignore=shutil.ignore_patterns("data", "__pycache__"))
-    shutil.copytree(offline, workdir / "offline_data")
-    feast = str(Path(sys.executable).with_name("feast"))
-    subprocess.run(
-        [feast, "-c", str(repo), "apply"],
-        env={**os.environ, "FEAST_STORE_STAGE": "2021"},
-        check=True,
-        capture_output=True,
-    )
+    repo = copy_feature_store(workdir, feature_repo, offline)
+    feast_cli(repo, "apply")
     quiet = {"LOG_LEVEL": "WARNING"}
     users_env = {**quiet, "SQLITE_PATH": str(workdir / "users.db"), **storage}
     models_env = {
@@ -197,8 +179,8 @@ def start_services(
         **storage,
     }
     keyspace = ("--create-keyspace",) if storage else ()
-    initialise("scripts/initialize_user_api_data.py", users_env, *keyspace)
-    initialise("scripts/initialize_model_serving_api_caches.py", models_env, *keyspace)
+    initialise_tables("scripts/initialize_user_api_data.py", users_env, *keyspace)
+    initialise_tables("scripts/initialize_model_serving_api_caches.py", models_env, *keyspace)
     # Without an access log: 32 clients would spend the server's time writing it.
     options = ("--no-access-log",)
     users = stack.enter_context(

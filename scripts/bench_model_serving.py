@@ -43,8 +43,8 @@ from scripts.bench_common import (
     Row,
     Startup,
     interleaved,
+    print_report,
     rss_mb,
-    table_lines,
     verdict,
 )
 from scripts.bench_load import LUA, run_wrk
@@ -346,9 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(requests=args.requests, warmup=args.warmup)
     with tempfile.TemporaryDirectory() as folder:
         rows, startups = run(args.models_dir, settings, Path(folder))
-    print("\n".join(table_lines(rows)))
-    for startup in startups:
-        print(f"{startup.service}: ready in {startup.ready_s:.1f} s, RSS {startup.rss_mb:.0f} MiB")
+    print_report(rows, startups)
     return 0
 
 

@@ -19,9 +19,6 @@ connection each, SQLite being each row's baseline.
 
 import argparse
 import logging
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +33,13 @@ import pandas as pd
 from analysis.paths import FEATURE_REPO_DIR, MODELS_DIR, PROJECT_ROOT
 from api.common.settings import CassandraConfig
 from api.common.storage import cassandra
-from scripts.bench_common import Result, interleaved
+from scripts.bench_common import (
+    Result,
+    copy_feature_store,
+    feast_cli,
+    initialise_tables,
+    interleaved,
+)
 from scripts.cassandra.cluster import cassandra_environment
 from scripts.feast_sdk import open_feature_store
 from scripts.local_services import feature_server, uvicorn_service
@@ -50,34 +53,12 @@ STORY_START = datetime(2019, 1, 1, tzinfo=UTC)
 STORY_2021 = datetime(2021, 1, 1, tzinfo=UTC)
 
 
-def feast_cli(repo: Path, fs_yaml: Path, env: dict[str, str], *args: str) -> None:
-    feast = str(Path(sys.executable).with_name("feast"))
-    subprocess.run(
-        [feast, "-c", str(repo), "-f", str(fs_yaml), *args],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-    )
-
-
 def materialize(repo: Path, fs_yaml: Path, env: dict[str, str]) -> float:
     """Seconds Feast's SDK takes to materialize the whole corpus into this online store."""
     store = open_feature_store(repo, fs_yaml, env)
     started = time.perf_counter()
     store.materialize(STORY_START, STORY_2021)
     return time.perf_counter() - started
-
-
-def initialise_tables(env: dict[str, str]) -> None:
-    for script in ("initialize_user_api_data.py", "initialize_model_serving_api_caches.py"):
-        subprocess.run(
-            [sys.executable, f"scripts/{script}"],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, **env},
-            check=True,
-            capture_output=True,
-        )
 
 
 @contextmanager
@@ -116,11 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
         workdir = Path(folder)
-        repo = workdir / FEATURE_REPO_DIR.name
-        shutil.copytree(
-            FEATURE_REPO_DIR, repo, ignore=shutil.ignore_patterns("data", "__pycache__")
-        )
-        shutil.copytree(offline, workdir / "offline_data")
+        repo = copy_feature_store(workdir, FEATURE_REPO_DIR, offline)
         envs = {
             "sqlite": {"STORAGE_BACKEND": "sqlite"},
             "cassandra": {
@@ -136,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         kinds: dict[str, Callable[[int], httpx.Response]] = {}
         for backend in BACKENDS:
             env = {**envs[backend], "LOG_LEVEL": "WARNING"}
-            feast_cli(repo, yamls[backend], {**env, "FEAST_STORE_STAGE": "2021"}, "apply")
+            feast_cli(repo, "apply", env=env, fs_yaml=yamls[backend])
             materialized[backend] = materialize(repo, yamls[backend], env)
             data = workdir / backend
             data.mkdir()
@@ -148,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                 "MODELS_DIR": str(args.models_dir),
                 "PREDICTION_CACHE_MEMORY_ITEMS": "0",
             }
-            initialise_tables(env_users)
-            initialise_tables(env_models)
+            initialise_tables("scripts/initialize_user_api_data.py", env_users)
+            initialise_tables("scripts/initialize_model_serving_api_caches.py", env_models)
             feast = stack.enter_context(feature_server(repo, env, data, fs_yaml=yamls[backend]))
             models = stack.enter_context(
                 uvicorn_service("api.model_serving.model_serving_api:app", env_models, data)
