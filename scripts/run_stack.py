@@ -112,14 +112,11 @@ def prepare_feature_store(repo: Path, fs_yaml: Path, env: dict[str, str]) -> Non
     run([*feast, "materialize-incremental", now], env)
 
 
-@contextlib.contextmanager
-def web_app(
-    url: dict[str, str], model: str, architecture: str, port: int, data: Path
-) -> Iterator[Service]:
-    """Build the web app against the running services into ``data/web_app`` and serve the
-    build on ``port``."""
-    step(f"web app: build for model {model}, architecture {architecture}")
-    build = {
+def web_app_build_settings(url: dict[str, str], model: str, architecture: str) -> dict[str, str]:
+    """The settings a web app build reads (Vite's ``VITE_*``): the model version, the
+    architecture (I: the text to the model API; II: features from the online store through the
+    proxy) and where each service answers."""
+    return {
         "VITE_MODEL_VERSION": model,
         "VITE_ARCHITECTURE": architecture,
         "VITE_USER_DATA_API_URL": url["user_data"],
@@ -127,6 +124,16 @@ def web_app(
         "VITE_FEATURE_PROXY_URL": url["proxy"],
         "VITE_ONLINE_FEATURES": "sms_features2:features",
     }
+
+
+@contextlib.contextmanager
+def web_app(
+    url: dict[str, str], model: str, architecture: str, port: int, data: Path
+) -> Iterator[Service]:
+    """Build the web app against the running services into ``data/web_app`` and serve the
+    build on ``port``."""
+    step(f"web app: build for model {model}, architecture {architecture}")
+    build = web_app_build_settings(url, model, architecture)
     dist = data / "web_app"
     result = subprocess.run(
         ["npm", "run", "build", "--", "--outDir", str(dist), "--emptyOutDir"],

@@ -8,12 +8,15 @@ import prometheus_client  # noqa: F401  isort: skip
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from analysis.paths import PROJECT_ROOT
+from tests.support.asgi import running
 from tests.support.cassandra_backend import CassandraTarget, cassandra_target
 from tests.support.feature_store import FEAST, build_feature_store, copy_store, run
 from tests.support.synthetic_corpus import write_corpus
@@ -69,6 +72,13 @@ def models_dir(corpus_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 def anyio_backend() -> str:
     """Async tests run on asyncio, as uvicorn does."""
     return "asyncio"
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client calling the module's ``app`` fixture in process, under its lifespan."""
+    async with running(app) as http:
+        yield http
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,10 @@ import pytest
 
 from analysis.paths import PROJECT_ROOT
 from scripts.local_services import Service, feature_server, free_port, uvicorn_service, wait_for
+from scripts.run_stack import web_app_build_settings
 from tests.support.cassandra_backend import CassandraTarget
 from tests.support.feature_store import copy_store
-from tests.support.stack import running_stack
+from tests.support.stack import initialise, running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -92,7 +93,7 @@ def prepare(
         ("scripts/initialize_user_api_data.py", users_env),
         ("scripts/initialize_model_serving_api_caches.py", models_env),
     ):
-        run([sys.executable, script], env, cwd=PROJECT_ROOT)
+        initialise(script, env)
     return common, users_env, models_env
 
 
@@ -254,12 +255,7 @@ def test_both_architectures_on_the_whole_stack_on_cassandra(
         web_port = int(url["web"].rsplit(":", 1)[1])
         for model, architecture in (("v1", "I"), ("v3", "II")):
             build_env = {
-                "VITE_MODEL_VERSION": model,
-                "VITE_ARCHITECTURE": architecture,
-                "VITE_USER_DATA_API_URL": url["user_data"],
-                "VITE_MODEL_SERVING_API_URL": url["model_serving"],
-                "VITE_FEATURE_PROXY_URL": url["proxy"],
-                "VITE_ONLINE_FEATURES": "sms_features2:features",
+                **web_app_build_settings(url, model, architecture),
                 "VITE_REQUEST_TIMEOUT_MS": "5000",
             }
             dist = tmp_path / f"dist-{architecture}"

@@ -1,15 +1,13 @@
 """Who the caller is, over real uvicorn processes: X-Forwarded-For is believed only from
 TRUSTED_PROXIES, whatever uvicorn's own proxy handling does."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from analysis.paths import PROJECT_ROOT
 from scripts.local_services import Service, uvicorn_service
+from tests.support.stack import initialise
 
 pytestmark = pytest.mark.integration
 
@@ -27,13 +25,7 @@ def serving_env(models_dir: Path, workdir: Path, **settings: str) -> dict[str, s
         "LOG_LEVEL": "WARNING",
         **settings,
     }
-    subprocess.run(
-        [sys.executable, "scripts/initialize_model_serving_api_caches.py"],
-        cwd=PROJECT_ROOT,
-        env={**env, "PATH": str(Path(sys.executable).parent)},
-        capture_output=True,
-        check=True,
-    )
+    initialise("scripts/initialize_model_serving_api_caches.py", env)
     return env
 
 

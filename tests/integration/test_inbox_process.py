@@ -14,20 +14,11 @@ from analysis.paths import PROJECT_ROOT
 from scripts.local_services import feature_server, free_port, uvicorn_service
 from scripts.sample_inboxes import SAMPLE_MESSAGES
 from tests.support.feature_store import copy_store
+from tests.support.stack import initialise
 
 pytestmark = pytest.mark.integration
 
 MESSAGE = {"user_id": "fiona", "sender_id": "max", "sms_text": "WINNER! Claim your free prize now"}
-
-
-def initialise(script: str, env: dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, script],
-        cwd=PROJECT_ROOT,
-        env={**env, "PATH": str(Path(sys.executable).parent)},
-        capture_output=True,
-        check=True,
-    )
 
 
 def prepare(

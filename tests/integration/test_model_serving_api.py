@@ -47,12 +47,6 @@ def app(settings: ModelServingSettings) -> FastAPI:
     return create_app(settings)
 
 
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(app) as http:
-        yield http
-
-
 async def post(client: httpx.AsyncClient, path: str, body: Any) -> httpx.Response:
     return await client.post(path, json=body)
 

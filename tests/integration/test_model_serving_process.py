@@ -1,7 +1,5 @@
 """The model-serving API as a real uvicorn process, set up with the real initialisation script."""
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,8 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from analysis.paths import PROJECT_ROOT
 from scripts.local_services import Service, uvicorn_service
+from tests.support.stack import initialise
 
 pytestmark = pytest.mark.integration
 
@@ -24,15 +22,8 @@ def service(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "STORAGE_BACKEND": "sqlite",
         "SQLITE_PATH": str(workdir / "serving.db"),
     }
-    init = subprocess.run(
-        [sys.executable, "scripts/initialize_model_serving_api_caches.py"],
-        cwd=PROJECT_ROOT,
-        env={**env, "PATH": str(Path(sys.executable).parent)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "are ready in SQLite database" in init.stdout
+    printed = initialise("scripts/initialize_model_serving_api_caches.py", env)
+    assert "are ready in SQLite database" in printed
     with uvicorn_service("api.model_serving.model_serving_api:app", env, workdir) as running:
         yield running
 

@@ -1,7 +1,6 @@
 """Model v2 served beside v1: only a wrapper class and a catalog entry, no branch in the API."""
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +31,6 @@ async def app(tmp_path: Path, models_dir: Path) -> FastAPI:
     )
     await create_serving_tables(settings)
     return create_app(settings)
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(app) as http:
-        yield http
 
 
 @pytest.fixture

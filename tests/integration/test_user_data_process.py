@@ -1,14 +1,12 @@
 """The user-data API as a real uvicorn process, its table and samples made by the real script."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from analysis.paths import PROJECT_ROOT
 from scripts.local_services import uvicorn_service
+from tests.support.stack import initialise
 
 pytestmark = pytest.mark.integration
 
@@ -16,15 +14,8 @@ pytestmark = pytest.mark.integration
 def test_initialise_serve_and_use_an_inbox(tmp_path: Path) -> None:
     env = {"STORAGE_BACKEND": "sqlite", "SQLITE_PATH": str(tmp_path / "users.db")}
     for _ in range(2):  # the second run must not duplicate the samples
-        init = subprocess.run(
-            [sys.executable, "scripts/initialize_user_api_data.py"],
-            cwd=PROJECT_ROOT,
-            env={**env, "PATH": str(Path(sys.executable).parent)},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        assert "loaded 25 sample messages" in init.stdout
+        printed = initialise("scripts/initialize_user_api_data.py", env)
+        assert "loaded 25 sample messages" in printed
     with uvicorn_service("api.user_data.user_api:app", env, tmp_path) as service:
         inbox = httpx.get(f"{service.url}/sms/fiona", params={"limit": 100}).json()
         assert len(inbox["messages"]) == 6

@@ -104,15 +104,20 @@ APPS = {
 START_ORDER = ("users", "models", "feast", "proxy", "inbox")
 
 
-def initialise(script: str, env: dict[str, str], *args: str) -> None:
-    """Run one of the ``scripts/initialize_*.py`` scripts with ``env`` as its settings."""
-    subprocess.run(
+def initialise(script: str, env: dict[str, str], *args: str) -> str:
+    """Run one of the ``scripts/initialize_*.py`` scripts from the project root with ``env`` as
+    its only settings; return what it printed. A failure fails the test with its output."""
+    result = subprocess.run(
         [sys.executable, script, *args],
         cwd=PROJECT_ROOT,
         env={**env, "PATH": str(Path(sys.executable).parent)},
         capture_output=True,
-        check=True,
+        text=True,
+        check=False,
     )
+    if result.returncode != 0:
+        pytest.fail(f"{script} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
 
 
 @dataclass

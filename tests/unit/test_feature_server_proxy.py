@@ -5,15 +5,15 @@ tests/integration/test_feature_server_proxy.py.
 """
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from api.feature_server_proxy.app import create_app
 from api.feature_server_proxy.settings import DEFAULT_ALLOWED_FEATURES, FeatureProxySettings
-from tests.support.asgi import running
 
 pytestmark = pytest.mark.anyio
 
@@ -65,10 +65,8 @@ def upstream() -> FakeFeatureServer:
 
 
 @pytest.fixture
-async def client(upstream: FakeFeatureServer) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings(), transport=httpx.MockTransport(upstream))
-    async with running(app) as http:
-        yield http
+def app(upstream: FakeFeatureServer) -> FastAPI:
+    return create_app(settings(), transport=httpx.MockTransport(upstream))
 
 
 def ask(features: list[str], ids: list[str]) -> dict[str, Any]:

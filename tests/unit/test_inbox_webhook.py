@@ -5,7 +5,6 @@ With the real services as processes, it runs in tests/integration/test_inbox_pro
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from uuid import UUID
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from api.common.timeuuid import new_timeuuid, timeuuid_datetime
 from api.inbox.app import create_app
@@ -106,19 +106,16 @@ def network() -> FakeNetwork:
 
 
 @pytest.fixture
-async def client(tmp_path: Path, network: FakeNetwork) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(tmp_path), httpx.MockTransport(network), run_retries=False)
-    async with running(app) as http:
-        http.app = app  # type: ignore[attr-defined]  # for the tests that drain the outbox
-        yield http
+def app(tmp_path: Path, network: FakeNetwork) -> FastAPI:
+    return create_app(make_settings(tmp_path), httpx.MockTransport(network), run_retries=False)
 
 
 async def pending(client: httpx.AsyncClient) -> int:
     return (await client.get("/ready")).json()["pending_pushes"]
 
 
-async def drain(client: httpx.AsyncClient) -> int:
-    return await client.app.state.delivery.drain_once()  # type: ignore[attr-defined]
+async def drain(app: FastAPI) -> int:
+    return await app.state.delivery.drain_once()
 
 
 async def test_a_message_is_stored_then_its_features_pushed_as_of_its_timeuuid(
@@ -157,7 +154,7 @@ async def test_a_message_is_stored_then_its_features_pushed_as_of_its_timeuuid(
     ],
 )
 async def test_when_features_fail_the_message_is_accepted_and_its_features_retried(
-    client: httpx.AsyncClient, network: FakeNetwork, service: str, failure: Any
+    app: FastAPI, client: httpx.AsyncClient, network: FakeNetwork, service: str, failure: Any
 ) -> None:
     network.failures[service] = failure
     answer = await client.post("/sms", json=MESSAGE)
@@ -166,16 +163,16 @@ async def test_when_features_fail_the_message_is_accepted_and_its_features_retri
     assert len(network.calls["store"]) == 1
     assert await pending(client) == 1
 
-    assert await drain(client) == 0  # not due yet: the first retry waits 0.05 s
+    assert await drain(app) == 0  # not due yet: the first retry waits 0.05 s
     attempts = len(network.calls[service])
     await asyncio.sleep(0.1)
-    assert await drain(client) == 0  # due, tried, still failing: it stays
+    assert await drain(app) == 0  # due, tried, still failing: it stays
     assert len(network.calls[service]) == attempts + 1
     assert await pending(client) == 1
 
     del network.failures[service]
     await asyncio.sleep(0.3)  # past the backoff of the next attempt (0.1 s)
-    assert await drain(client) == 1
+    assert await drain(app) == 1
     assert await pending(client) == 0
     assert network.calls["push"][-1]["df"]["sms_id"] == [answer.json()["sms_id"]]
 

@@ -1,7 +1,6 @@
 """The user-data API in process: the app factory under its lifespan, driven by httpx."""
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,12 +44,6 @@ async def settings(tmp_path: Path) -> UserDataSettings:
 @pytest.fixture
 def app(settings: UserDataSettings) -> FastAPI:
     return create_app(settings)
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(app) as http:
-        yield http
 
 
 def samples_of(user: str) -> list[tuple[str, str, datetime, str]]:
