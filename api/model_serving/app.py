@@ -17,10 +17,8 @@ from api.model_serving.models.catalog import MODEL_CATALOG, load_model
 from api.model_serving.openapi import exact_openapi
 from api.model_serving.rate_limit import CallerRateLimit
 from api.model_serving.routers.model_router import add_model_routes
-from api.model_serving.routers.service_router import (
-    add_service_routes,
-    unknown_version_handler,
-)
+from api.model_serving.routers.service_router import router as service_router
+from api.model_serving.routers.service_router import unknown_version_handler
 from api.model_serving.serving import PredictionService
 from api.model_serving.settings import ModelServingSettings
 from api.model_serving.storage.factory import open_serving_storage
@@ -107,8 +105,10 @@ def create_app(settings: ModelServingSettings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, unknown_version_handler(versions))
     # Outermost: every layer inside it sees the caller's address.
     app.add_middleware(CallerAddressMiddleware, trusted_proxies=settings.trusted_proxies)
-    add_service_routes(app.router)
     for version in versions:
         add_model_routes(app.router, version)
+    # After the model routes: a model call is matched before the router of the service's own
+    # routes is tried.
+    app.include_router(service_router)
     adjust_openapi(app, exact_openapi(app, settings))
     return app

@@ -4,13 +4,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from api.common.logging_setup import configure_logging
 from api.common.openapi import document_max_length
 from api.common.service_app import service_app
+from api.user_data.routers.service_router import router as service_router
 from api.user_data.routers.sms_router import router as sms_router
-from api.user_data.schemas import Readiness
 from api.user_data.settings import UserDataSettings
 from api.user_data.storage.factory import open_inbox_store
 
@@ -44,22 +44,7 @@ def create_app(settings: UserDataSettings | None = None) -> FastAPI:
         methods=["GET", "POST"],
     )
     app.include_router(sms_router)
+    app.include_router(service_router)
     document_max_length(app, "SmsCreate", "sms_text", settings.max_sms_length)
-
-    @app.get(
-        "/ready",
-        tags=["service"],
-        summary="Readiness",
-        description="200 when the inbox store answers, else 503.",
-        response_model=Readiness,
-        responses={503: {"model": Readiness}},
-    )
-    async def ready(request: Request, response: Response) -> Readiness:
-        try:
-            await request.app.state.inbox.ping()
-        except Exception as error:
-            response.status_code = 503
-            return Readiness(ready=False, storage=f"unavailable: {error}")
-        return Readiness(ready=True, storage="ok")
 
     return app
