@@ -20,11 +20,11 @@ from api.common.openapi import document_max_length
 from api.common.service_app import service_app
 from api.inbox.delivery import FeatureDelivery
 from api.inbox.downstream import Downstream
-from api.inbox.outbox import Outbox
-from api.inbox.receipts import ReceiptLog
 from api.inbox.routers.service_router import router as service_router
 from api.inbox.routers.sms_router import router as sms_router
 from api.inbox.settings import InboxSettings
+from api.inbox.storage.outbox import Outbox
+from api.inbox.storage.receipts import ReceiptLog
 
 logger = logging.getLogger(__name__)
 

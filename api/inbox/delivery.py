@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 
 from api.inbox.downstream import Downstream, DownstreamError
-from api.inbox.outbox import Outbox, PendingPush
 from api.inbox.settings import InboxSettings
+from api.inbox.storage.outbox import Outbox, PendingPush
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 
 from api.inbox.delivery import FeatureDelivery
 from api.inbox.downstream import Downstream
-from api.inbox.outbox import Outbox
-from api.inbox.receipts import ReceiptLog
 from api.inbox.settings import InboxSettings
+from api.inbox.storage.outbox import Outbox
+from api.inbox.storage.receipts import ReceiptLog
 
 
 async def get_settings(request: Request) -> InboxSettings:

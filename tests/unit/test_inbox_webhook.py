@@ -18,8 +18,8 @@ from api.common.timeuuid import new_timeuuid, timeuuid_datetime
 from api.inbox.app import create_app
 from api.inbox.delivery import FeatureDelivery
 from api.inbox.downstream import Downstream
-from api.inbox.outbox import Outbox, PendingPush
 from api.inbox.settings import InboxSettings
+from api.inbox.storage.outbox import Outbox, PendingPush
 from tests.support.asgi import running
 
 pytestmark = pytest.mark.anyio

@@ -14,7 +14,7 @@ What an answer promises:
 
 So an accepted message (201 or 202) is never lost, and neither are its features. With an
 ``Idempotency-Key``, it is not stored twice either: a repeat gets the first answer back
-(``api/inbox/receipts.py``), and the user-data API stores one message per key.
+(``api/inbox/storage/receipts.py``), and the user-data API stores one message per key.
 """
 
 import logging
@@ -41,9 +41,9 @@ from api.common.idempotency import (
 from api.inbox.delivery import FeatureDelivery
 from api.inbox.deps import DeliveryDep, DownstreamDep, KeysInFlightDep, ReceiptsDep, SettingsDep
 from api.inbox.downstream import Downstream, DownstreamError, MessageRefusedError, StoredMessage
-from api.inbox.outbox import PendingPush
-from api.inbox.receipts import StoredReceipt
 from api.inbox.schemas import IncomingSms, Receipt
+from api.inbox.storage.outbox import PendingPush
+from api.inbox.storage.receipts import StoredReceipt
 
 logger = logging.getLogger(__name__)
 
