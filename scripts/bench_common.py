@@ -195,14 +195,6 @@ def table_lines(rows: list[Row]) -> list[str]:
     return lines
 
 
-def print_report(rows: list[Row], startups: list["Startup"]) -> None:
-    """What one part of the bench prints when it runs alone: its rows, then each server's cold
-    start and memory."""
-    print("\n".join(table_lines(rows)))
-    for startup in startups:
-        print(f"{startup.service}: ready in {startup.ready_s:.1f} s, RSS {startup.rss_mb:.0f} MiB")
-
-
 @dataclass
 class Startup:
     """A service's cold start (process start to its first 200 on ``/health``) and its resident
@@ -211,6 +203,14 @@ class Startup:
     service: str
     ready_s: float
     rss_mb: float
+
+
+def print_report(rows: list[Row], startups: list[Startup]) -> None:
+    """What one part of the bench prints when it runs alone: its rows, then each server's cold
+    start and memory."""
+    print("\n".join(table_lines(rows)))
+    for startup in startups:
+        print(f"{startup.service}: ready in {startup.ready_s:.1f} s, RSS {startup.rss_mb:.0f} MiB")
 
 
 def rss_mb(pid: int) -> float:
