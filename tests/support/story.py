@@ -499,6 +499,20 @@ class StoryRunner:
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
+    def _spawn(self, script: Path, log: Path) -> subprocess.Popen[bytes]:
+        """Start a step's script in the copy, with an empty environment and in a session of its
+        own (so that its whole process group can be stopped), its output going to ``log``."""
+        with open(log, "w") as out:
+            return subprocess.Popen(
+                ["/bin/bash", "--noprofile", "--norc", str(script)],
+                env={},
+                cwd=self.copy,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
     def _log(self, text: str) -> None:
         with open(self.transcript, "a") as out:
             out.write(text)
@@ -521,16 +535,7 @@ class StoryRunner:
         log = self.workdir / f"{script.stem}.log"
         self._log(f"\n$ {text}    # README line {command.line}\n")
         started = time.monotonic()
-        with open(log, "w") as out:
-            process = subprocess.Popen(
-                ["/bin/bash", "--noprofile", "--norc", str(script)],
-                env={},
-                cwd=self.copy,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = self._spawn(script, log)
         try:
             status = process.wait(timeout=max(self.remaining(), 1))
         except subprocess.TimeoutExpired:
@@ -673,16 +678,7 @@ class StoryRunner:
         script = self._script(text, save_state=False)
         log = self.workdir / f"{script.stem}-server-{port}.log"
         self._log(f"\n$ {text} &    # README line {command.line}, a server on {port}\n")
-        with open(log, "w") as out:
-            process = subprocess.Popen(
-                ["/bin/bash", "--noprofile", "--norc", str(script)],
-                env={},
-                cwd=self.copy,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = self._spawn(script, log)
         server = Server(line, text, port, process, log)
         self.servers[port] = server
         self.openapi.pop(port, None)
