@@ -18,10 +18,23 @@ from analysis.paths import PROJECT_ROOT
 STARTUP_TIMEOUT_S = 60.0
 
 
+# Every port free_port has handed out in this process.
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A loopback port nothing listens on, never one this process handed out before.
+
+    The port is not held: a caller that picks a port for a server it starts later (to restart
+    it on the same port, say) must not see the kernel offer it again to the next caller.
+    """
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port: int = probe.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def port_is_free(port: int) -> bool:
